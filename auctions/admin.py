@@ -1,0 +1,153 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import Auction, AuctionPayment, Bid, Listing, ListingPhoto, PaymentEvent, User
+
+
+@admin.register(User)
+class KvartirabarUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("Contact", {"fields": ("phone",)}))
+    list_display = ("username", "email", "phone", "is_staff", "date_joined")
+    search_fields = ("username", "email", "phone")
+
+
+class ListingPhotoInline(admin.TabularInline):
+    model = ListingPhoto
+    extra = 0
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = ("id", "title", "address", "rooms", "area", "owner", "created_at")
+    search_fields = ("title", "address", "owner__username")
+    list_filter = ("rooms",)
+    raw_id_fields = ("owner",)
+    inlines = [ListingPhotoInline]
+
+
+class PaymentEventInline(admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "cause", "reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AuctionPaymentInline(admin.TabularInline):
+    model = AuctionPayment
+    extra = 0
+    can_delete = False
+    fields = ("merchant_trans_id", "provider", "amount", "currency", "status", "created_at")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Auction)
+class AuctionAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "listing",
+        "seller",
+        "status",
+        "is_paid",
+        "start_time",
+        "end_time",
+        "current_price",
+        "bid_count",
+    )
+    list_filter = ("status", "is_paid", "start_time", "end_time")
+    search_fields = ("id", "listing__title", "seller__username", "payments__merchant_trans_id")
+    raw_id_fields = ("listing", "seller", "winner")
+    readonly_fields = (
+        "is_paid",
+        "paid_at",
+        "current_price",
+        "bid_count",
+        "winner",
+        "final_price",
+        "ended_at",
+    )
+    inlines = [AuctionPaymentInline]
+
+
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    list_display = ("id", "auction", "bidder", "amount", "created_at", "voided_at")
+    list_filter = ("created_at", "voided_at")
+    search_fields = ("auction__id", "bidder__username")
+    readonly_fields = (
+        "auction",
+        "bidder",
+        "amount",
+        "idempotency_key",
+        "created_at",
+        "voided_at",
+        "void_reason",
+        "voided_by",
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # bids are never deleted; staff void them with a reason
+
+
+@admin.register(AuctionPayment)
+class AuctionPaymentAdmin(admin.ModelAdmin):
+    list_display = (
+        "merchant_trans_id",
+        "auction",
+        "provider",
+        "amount",
+        "currency",
+        "status",
+        "needs_refund",
+        "created_at",
+        "completed_at",
+    )
+    list_filter = ("status", "provider", "needs_refund", "created_at", "completed_at")
+    search_fields = ("merchant_trans_id", "auction__id")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "merchant_trans_id",
+        "auction",
+        "provider",
+        "amount",
+        "currency",
+        "status",
+        "needs_refund",
+        "created_at",
+        "updated_at",
+        "completed_at",
+        "failed_at",
+        "cancelled_at",
+        "refunded_at",
+    )
+    fields = (*readonly_fields, "note")
+    inlines = [PaymentEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(admin.ModelAdmin):
+    list_display = ("payment", "from_status", "to_status", "cause", "created_at")
+    list_filter = ("to_status", "cause", "created_at")
+    search_fields = ("payment__merchant_trans_id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,276 @@
+"""Listings, auctions, bids, and the shared AuctionPayment with its audit trail."""
+
+import secrets
+import string
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MERCHANT_TRANS_ID_ALPHABET = string.digits + string.ascii_uppercase
+MERCHANT_TRANS_ID_PATTERN = r"AUCTION_[0-9A-Z]{20}"
+PHONE_PATTERN = r"\+998[0-9]{9}"
+POSITIVE = [MinValueValidator(Decimal("0.01"))]
+
+
+def new_merchant_trans_id() -> str:
+    """A public payment id: AUCTION_ and 20 characters of 0-9A-Z (CONTRACT 1)."""
+    return "AUCTION_" + "".join(secrets.choice(MERCHANT_TRANS_ID_ALPHABET) for _ in range(20))
+
+
+def money_field(**options) -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=2, **options)
+
+
+class User(AbstractUser):
+    phone = models.CharField(
+        _("phone"),
+        max_length=13,
+        blank=True,
+        default="",
+        validators=[RegexValidator(f"^{PHONE_PATTERN}$", _("Use +998 and 9 digits."))],
+    )
+
+
+class Listing(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="listings")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, default="")
+    address = models.CharField(_("address"), max_length=300)
+    rooms = models.PositiveSmallIntegerField(_("rooms"), validators=[MinValueValidator(1)])
+    area = models.DecimalField(
+        _("area (m²)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(1)]
+    )
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ListingPhoto(models.Model):
+    listing = models.ForeignKey(Listing, models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="listings/%Y/%m/")
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position} of listing {self.listing_id}"
+
+
+class AuctionStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("awaiting payment")
+    SCHEDULED = "scheduled", _("scheduled")
+    ACTIVE = "active", _("active")
+    ENDED = "ended", _("ended")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Auction(models.Model):
+    listing = models.ForeignKey(Listing, models.PROTECT, related_name="auctions")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="auctions")
+    starting_price = money_field(validators=POSITIVE)
+    min_increment = money_field(validators=POSITIVE)
+    reserve_price = money_field(null=True, blank=True, validators=POSITIVE)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    # The stored status; `current_status()` reads the clock on top of it (CONTRACT 8).
+    status = models.CharField(
+        max_length=20, choices=AuctionStatus.choices, default=AuctionStatus.PENDING_PAYMENT
+    )
+    is_paid = models.BooleanField(default=False)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised under the auction row lock by services.place_bid / void_bid.
+    current_price = money_field(null=True, blank=True)
+    bid_count = models.PositiveIntegerField(default=0)
+    winner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="auctions_won",
+    )
+    final_price = money_field(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "start_time"], name="auction_status_start"),
+            models.Index(fields=["status", "end_time"], name="auction_status_end"),
+            models.Index(fields=["is_paid", "seller"], name="auction_paid_seller"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="auction_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Auction {self.pk} ({self.listing_id})"
+
+    def current_status(self, now=None) -> str:
+        """The status as of `now`: a paid auction starts and ends by the clock."""
+        if self.status in (AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE) and self.is_paid:
+            now = now or timezone.now()
+            if now >= self.end_time:
+                return AuctionStatus.ENDED
+            if now >= self.start_time:
+                return AuctionStatus.ACTIVE
+            return AuctionStatus.SCHEDULED
+        return self.status
+
+    @property
+    def price(self) -> Decimal:
+        """The price to beat: the highest bid, or the starting price before any bid."""
+        return self.current_price if self.current_price is not None else self.starting_price
+
+    def next_minimum_bid(self) -> Decimal:
+        if self.current_price is None:
+            return self.starting_price
+        return self.current_price + self.min_increment
+
+    def reserve_met(self) -> bool | None:
+        if self.reserve_price is None:
+            return None
+        return self.current_price is not None and self.current_price >= self.reserve_price
+
+    def mark_paid(self, *, at) -> None:
+        """Set is_paid and the clock's status; the caller holds the row lock."""
+        self.is_paid = True
+        self.paid_at = at
+        self.status = AuctionStatus.SCHEDULED if self.start_time > at else AuctionStatus.ACTIVE
+        self.save(update_fields=["is_paid", "paid_at", "status", "updated_at"])
+
+    def mark_unpaid(self) -> None:
+        self.is_paid = False
+        self.paid_at = None
+        self.status = AuctionStatus.PENDING_PAYMENT
+        self.save(update_fields=["is_paid", "paid_at", "status", "updated_at"])
+
+
+class Bid(models.Model):
+    auction = models.ForeignKey(Auction, models.PROTECT, related_name="bids")
+    bidder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="bids")
+    amount = money_field(validators=POSITIVE)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True, default="")
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-amount", "-id"]
+        indexes = [models.Index(fields=["auction", "-amount"], name="bid_auction_amount")]
+        constraints = [
+            # Bids only go up: no two live bids of one auction share an amount.
+            models.UniqueConstraint(
+                fields=["auction", "amount"],
+                condition=models.Q(voided_at__isnull=True),
+                name="bid_unique_live_amount",
+            ),
+            models.UniqueConstraint(
+                fields=["auction", "bidder", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="bid_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on auction {self.auction_id}"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    PROCESSING = "processing", _("processing")
+    COMPLETED = "completed", _("completed")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+    REFUNDED = "refunded", _("refunded")
+
+
+OPEN_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PROCESSING)
+
+
+class AuctionPayment(models.Model):
+    """One payment attempt of an auction's listing fee; moved only by payment_flow."""
+
+    auction = models.ForeignKey(Auction, models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20)
+    merchant_trans_id = models.CharField(
+        max_length=28, unique=True, default=new_merchant_trans_id, editable=False
+    )
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    # Set when the payer was charged but the auction was already paid by another payment.
+    needs_refund = models.BooleanField(default=False)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["auction", "provider", "status"], name="payment_open_lookup"),
+            models.Index(fields=["status", "created_at"], name="payment_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.merchant_trans_id
+
+    @property
+    def seller_id(self) -> int:
+        return self.auction.seller_id
+
+
+class PaymentEvent(models.Model):
+    """Append-only audit trail: one row per payment status change."""
+
+    payment = models.ForeignKey(AuctionPayment, models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, choices=PaymentStatus.choices)
+    to_status = models.CharField(max_length=20, choices=PaymentStatus.choices)
+    cause = models.CharField(max_length=30, help_text="What moved it: a provider, system, admin")
+    reference = models.JSONField(default=dict, blank=True, help_text="The cause's own ids")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["payment", "to_status"], name="event_payment_to")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.from_status} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("payment events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("payment events are append-only")

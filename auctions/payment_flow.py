@@ -1,0 +1,254 @@
+"""The AuctionPayment state machine: the only code that changes a payment's status.
+
+Every transition runs in its own atomic() (a savepoint inside the caller's transaction),
+locks the payment row, is a no-op when repeated, raises and changes nothing on an illegal
+move, and appends one PaymentEvent. Lock order: AuctionPayment, provider row, Auction.
+
+    pending -> processing
+    pending | processing -> completed | failed | cancelled
+    completed -> refunded (only while the auction has no bids and has not ended)
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    OPEN_PAYMENT_STATUSES,
+    Auction,
+    AuctionPayment,
+    AuctionStatus,
+    Bid,
+    PaymentEvent,
+)
+from .models import PaymentStatus as Status
+
+logger = logging.getLogger("payments")
+
+
+class PaymentFlowError(Exception):
+    """A refused transition; nothing was changed."""
+
+
+class IllegalTransition(PaymentFlowError):
+    def __init__(self, from_status: str, to_status: str):
+        super().__init__(f"a {from_status} payment cannot become {to_status}")
+        self.from_status, self.to_status = from_status, to_status
+
+
+class AlreadyPaid(PaymentFlowError):
+    def __init__(self, auction_id: int):
+        super().__init__(f"auction {auction_id} is already paid")
+        self.auction_id = auction_id
+
+
+class AuctionCancelled(PaymentFlowError):
+    def __init__(self, auction_id: int):
+        super().__init__(f"auction {auction_id} is cancelled")
+        self.auction_id = auction_id
+
+
+class RefundRefused(PaymentFlowError):
+    def __init__(self, reason: str):
+        super().__init__(f"refund refused: {reason}")
+        self.reason = reason
+
+
+def lock_payment(**lookup) -> AuctionPayment:
+    """Lock one payment row (and read its auction, unlocked) in the caller's transaction.
+
+    Raises AuctionPayment.DoesNotExist. The transitions below accept the returned object
+    and then skip their own lock query.
+    """
+    payment = (
+        AuctionPayment.objects.select_for_update(of=("self",))
+        .select_related("auction")
+        .get(**lookup)
+    )
+    payment._locked_by_flow = True
+    return payment
+
+
+def _locked(payment: AuctionPayment | int) -> AuctionPayment:
+    if isinstance(payment, AuctionPayment) and getattr(payment, "_locked_by_flow", False):
+        return payment
+    payment_id = payment.pk if isinstance(payment, AuctionPayment) else payment
+    return lock_payment(pk=payment_id)
+
+
+def _lock_auction(payment: AuctionPayment) -> Auction:
+    auction = Auction.objects.select_for_update().get(pk=payment.auction_id)
+    payment.auction = auction
+    return auction
+
+
+def _move(
+    payment: AuctionPayment, to_status: str, *, cause: str, reference: dict | None, at
+) -> None:
+    from_status = payment.status
+    payment.status = to_status
+    stamp = {
+        Status.COMPLETED: "completed_at",
+        Status.FAILED: "failed_at",
+        Status.CANCELLED: "cancelled_at",
+        Status.REFUNDED: "refunded_at",
+    }.get(to_status)
+    fields = ["status", "updated_at"]
+    if stamp:
+        setattr(payment, stamp, at)
+        fields.append(stamp)
+    payment.save(update_fields=fields)
+    PaymentEvent.objects.create(
+        payment=payment,
+        from_status=from_status,
+        to_status=to_status,
+        cause=cause,
+        reference=reference or {},
+        created_at=at,
+    )
+
+
+def _transition(
+    payment: AuctionPayment | int,
+    to_status: str,
+    *,
+    allowed_from: tuple[str, ...],
+    cause: str,
+    reference: dict | None,
+    before: Callable[[AuctionPayment], None] | None = None,
+    after: Callable[[AuctionPayment], None] | None = None,
+) -> AuctionPayment:
+    with transaction.atomic():
+        payment = _locked(payment)
+        if payment.status == to_status:
+            return payment  # a repeated callback: no second effect
+        if payment.status not in allowed_from:
+            raise IllegalTransition(payment.status, to_status)
+        if before:
+            before(payment)
+        _move(payment, to_status, cause=cause, reference=reference, at=timezone.now())
+        if after:
+            after(payment)
+        return payment
+
+
+def mark_processing(
+    payment: AuctionPayment | int, *, cause: str, reference: dict | None = None
+) -> AuctionPayment:
+    """pending -> processing; a processing payment stays as it is."""
+    return _transition(
+        payment,
+        Status.PROCESSING,
+        allowed_from=(Status.PENDING,),
+        cause=cause,
+        reference=reference,
+    )
+
+
+def complete_payment(
+    payment: AuctionPayment | int, *, cause: str, reference: dict | None = None
+) -> AuctionPayment:
+    """Complete the payment and mark its auction paid, exactly once (CONTRACT 1).
+
+    Raises AlreadyPaid, changing nothing, when another payment has paid the auction.
+    """
+
+    def refuse_if_paid(locked: AuctionPayment) -> None:
+        auction = _lock_auction(locked)
+        if auction.is_paid:
+            raise AlreadyPaid(auction.pk)
+        if auction.status == AuctionStatus.CANCELLED:
+            raise AuctionCancelled(auction.pk)
+
+    def mark_auction_paid(locked: AuctionPayment) -> None:
+        locked.auction.mark_paid(at=locked.completed_at)
+
+    return _transition(
+        payment,
+        Status.COMPLETED,
+        allowed_from=OPEN_PAYMENT_STATUSES,
+        cause=cause,
+        reference=reference,
+        before=refuse_if_paid,
+        after=mark_auction_paid,
+    )
+
+
+def fail_payment(
+    payment: AuctionPayment | int, *, cause: str, reference: dict | None = None
+) -> AuctionPayment:
+    """pending|processing -> failed: the provider reported the payment failed."""
+    return _transition(
+        payment,
+        Status.FAILED,
+        allowed_from=OPEN_PAYMENT_STATUSES,
+        cause=cause,
+        reference=reference,
+    )
+
+
+def cancel_payment(
+    payment: AuctionPayment | int, *, cause: str, reference: dict | None = None
+) -> AuctionPayment:
+    """pending|processing -> cancelled: withdrawn before any money moved."""
+    return _transition(
+        payment,
+        Status.CANCELLED,
+        allowed_from=OPEN_PAYMENT_STATUSES,
+        cause=cause,
+        reference=reference,
+    )
+
+
+def refund_payment(
+    payment: AuctionPayment | int, *, cause: str, reference: dict | None = None
+) -> AuctionPayment:
+    """completed -> refunded, and the auction back to pending_payment (CONTRACT 1).
+
+    Refused with RefundRefused while the auction has bids or has ended.
+    """
+
+    def check_refund_rule(locked: AuctionPayment) -> None:
+        auction = _lock_auction(locked)
+        if (
+            auction.status
+            in (
+                AuctionStatus.ENDED,
+                AuctionStatus.CANCELLED,
+            )
+            or auction.end_time <= timezone.now()
+        ):
+            raise RefundRefused("the auction has ended")
+        if Bid.objects.filter(auction_id=auction.pk, voided_at__isnull=True).exists():
+            raise RefundRefused("the auction has bids")
+
+    def mark_auction_unpaid(locked: AuctionPayment) -> None:
+        locked.auction.mark_unpaid()
+
+    return _transition(
+        payment,
+        Status.REFUNDED,
+        allowed_from=(Status.COMPLETED,),
+        cause=cause,
+        reference=reference,
+        before=check_refund_rule,
+        after=mark_auction_unpaid,
+    )
+
+
+def flag_needs_refund(payment: AuctionPayment | int, *, cause: str, note: str) -> AuctionPayment:
+    """Record that the payer was charged for an auction another payment already paid."""
+    with transaction.atomic():
+        payment = _locked(payment)
+        if not payment.needs_refund:
+            payment.needs_refund = True
+            payment.note = (payment.note + "\n" + note).strip()
+            payment.save(update_fields=["needs_refund", "note", "updated_at"])
+            logger.error(
+                "payment charged twice merchant_trans_id=%s cause=%s needs_refund=1",
+                payment.merchant_trans_id,
+                cause,
+            )
+        return payment

@@ -1,0 +1,51 @@
+"""The provider registry: each provider app declares itself here in its AppConfig.ready().
+
+`auctions` never imports a provider app; it only looks providers up by name.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not start the payment (e.g. its gateway is down): answer 502."""
+
+
+def listing_fee() -> Decimal:
+    return settings.AUCTION_LISTING_FEE
+
+
+@dataclass(frozen=True)
+class PaymentProvider:
+    name: str
+    currency: str
+    # pay_url(payment, request) -> the page the seller's browser goes to.
+    pay_url: Callable[..., str]
+    # amount() -> the fee this provider charges, in its currency.
+    amount: Callable[[], Decimal] = listing_fee
+    # start(payment, request): called once for a newly created payment, after commit of
+    # the row; may move it through payment_flow and raise ProviderUnavailable.
+    start: Callable[..., None] | None = None
+    label: str = ""
+
+
+_registry: dict[str, PaymentProvider] = {}
+
+
+def register(provider: PaymentProvider) -> None:
+    _registry[provider.name] = provider
+
+
+def get(name: object) -> PaymentProvider | None:
+    return _registry.get(name) if isinstance(name, str) else None
+
+
+def names() -> list[str]:
+    return sorted(_registry)
+
+
+def all_providers() -> list[PaymentProvider]:
+    return [_registry[name] for name in names()]

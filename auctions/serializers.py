@@ -1,0 +1,160 @@
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from . import services
+from .models import PHONE_PATTERN, Auction, AuctionPayment, Bid, Listing
+
+User = get_user_model()
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128)
+    phone = serializers.RegexField(f"^{PHONE_PATTERN}$", required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("This username is taken.")
+        return value
+
+    def validate(self, attrs):
+        try:
+            password_validation.validate_password(
+                attrs["password"], User(username=attrs["username"])
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from None
+        return attrs
+
+    def create(self, validated_data):
+        return User.objects.create_user(
+            username=validated_data["username"],
+            password=validated_data["password"],
+            email=validated_data.get("email", ""),
+            phone=validated_data.get("phone", ""),
+        )
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    owner = serializers.ReadOnlyField(source="owner_id")
+    area = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("1"))
+    rooms = serializers.IntegerField(min_value=1, max_value=100)
+    floor = serializers.IntegerField(min_value=-5, max_value=200, required=False, allow_null=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "owner",
+            "title",
+            "description",
+            "address",
+            "rooms",
+            "area",
+            "floor",
+            "created_at",
+        ]
+        read_only_fields = ["id", "owner", "created_at"]
+
+
+class AuctionSerializer(serializers.ModelSerializer):
+    listing = serializers.PrimaryKeyRelatedField(queryset=Listing.objects.all())
+    starting_price = serializers.DecimalField(**MONEY)
+    min_increment = serializers.DecimalField(**MONEY)
+    reserve_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    status = serializers.SerializerMethodField()
+    current_price = serializers.SerializerMethodField()
+    reserve_met = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Auction
+        fields = [
+            "id",
+            "listing",
+            "seller",
+            "status",
+            "is_paid",
+            "start_time",
+            "end_time",
+            "starting_price",
+            "min_increment",
+            "reserve_price",
+            "current_price",
+            "bid_count",
+            "reserve_met",
+            "created_at",
+        ]
+        read_only_fields = ["id", "seller", "is_paid", "bid_count", "created_at"]
+
+    def get_status(self, auction: Auction) -> str:
+        return auction.current_status()
+
+    def get_current_price(self, auction: Auction) -> str:
+        return str(auction.price)
+
+    def get_reserve_met(self, auction: Auction) -> bool | None:
+        return auction.reserve_met()
+
+    def to_representation(self, auction: Auction):
+        data = super().to_representation(auction)
+        user = self.context["request"].user
+        if auction.seller_id != user.pk and not user.is_staff:
+            del data["reserve_price"]  # the reserve is hidden from everyone but the seller
+        return data
+
+    def validate(self, attrs):
+        errors = services.validate_auction(
+            listing=attrs["listing"],
+            seller=self.context["request"].user,
+            starting_price=attrs["starting_price"],
+            min_increment=attrs["min_increment"],
+            reserve_price=attrs.get("reserve_price"),
+            start_time=attrs["start_time"],
+            end_time=attrs["end_time"],
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class BidSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**MONEY)
+    bidder = serializers.SerializerMethodField()
+    is_mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bid
+        fields = ["id", "auction", "amount", "bidder", "is_mine", "created_at"]
+        read_only_fields = ["id", "auction", "created_at"]
+
+    def get_bidder(self, bid: Bid) -> str:
+        aliases = self.context.get("aliases") or services.bidder_aliases(bid.auction)
+        return aliases.get(bid.bidder_id, "")
+
+    def get_is_mine(self, bid: Bid) -> bool:
+        return bid.bidder_id == self.context["request"].user.pk
+
+
+class StartPaymentSerializer(serializers.Serializer):
+    provider = serializers.CharField(max_length=40)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuctionPayment
+        fields = [
+            "merchant_trans_id",
+            "provider",
+            "amount",
+            "currency",
+            "status",
+            "auction",
+            "created_at",
+            "completed_at",
+        ]
+        read_only_fields = fields

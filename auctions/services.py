@@ -1,0 +1,250 @@
+"""Auctions, bids and starting payments: the rules shared by the API and the website."""
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import payment_flow, providers
+from .models import (
+    OPEN_PAYMENT_STATUSES,
+    Auction,
+    AuctionPayment,
+    AuctionStatus,
+    Bid,
+    Listing,
+    PaymentStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refusal a person can read; `status` is the HTTP status the API answers with."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotSeller(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class BidRefused(DomainError):
+    pass
+
+
+class ProviderError(DomainError):
+    status = 502
+
+
+# Auctions
+
+
+def validate_auction(
+    *,
+    listing: Listing,
+    seller,
+    starting_price: Decimal,
+    min_increment: Decimal,
+    reserve_price: Decimal | None,
+    start_time: datetime.datetime,
+    end_time: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> dict[str, str]:
+    """Return {field: message} for every rule the new auction breaks (empty when valid)."""
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    if listing.owner_id != seller.pk:
+        errors["listing"] = _("You can only auction your own listing.")
+    elif (
+        Auction.objects.filter(listing=listing)
+        .exclude(status__in=(AuctionStatus.ENDED, AuctionStatus.CANCELLED))
+        .exclude(is_paid=True, end_time__lte=now)
+        .exists()
+    ):
+        errors["listing"] = _("This listing already has an open auction.")
+    if starting_price is not None and starting_price <= 0:
+        errors["starting_price"] = _("The starting price must be greater than zero.")
+    if min_increment is not None and min_increment <= 0:
+        errors["min_increment"] = _("The minimum increment must be greater than zero.")
+    if reserve_price is not None and reserve_price <= 0:
+        errors["reserve_price"] = _("The reserve price must be greater than zero.")
+    if start_time < now - datetime.timedelta(minutes=1):
+        errors["start_time"] = _("The start time may not be in the past.")
+    if end_time <= start_time:
+        errors["end_time"] = _("The end time must be after the start time.")
+    elif (end_time - start_time).total_seconds() < settings.AUCTION_MIN_DURATION:
+        errors["end_time"] = _("The auction must last at least %(seconds)s seconds.") % {
+            "seconds": settings.AUCTION_MIN_DURATION
+        }
+    return errors
+
+
+def visible_auctions(user):
+    """Every paid auction, plus the user's own in any status (staff see all)."""
+    auctions = Auction.objects.select_related("listing")
+    if user.is_authenticated and user.is_staff:
+        return auctions
+    if user.is_authenticated:
+        return auctions.filter(Q(is_paid=True) | Q(seller=user))
+    return auctions.filter(is_paid=True)
+
+
+# Bids
+
+
+def soft_close_window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.AUCTION_SOFT_CLOSE_MINUTES)
+
+
+def place_bid(
+    *, auction_id: int, bidder, amount: Decimal, idempotency_key: str | None = None
+) -> tuple[Bid, bool]:
+    """Place a bid under the auction row lock; return (bid, created).
+
+    A repeat with the same idempotency key from the same bidder returns the first bid.
+    A bid inside the soft-close window moves end_time to now + the window.
+    """
+    with transaction.atomic():
+        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        if idempotency_key:
+            earlier = Bid.objects.filter(
+                auction=auction, bidder=bidder, idempotency_key=idempotency_key
+            ).first()
+            if earlier is not None:
+                return earlier, False
+        now = timezone.now()
+        if auction.current_status(now) != AuctionStatus.ACTIVE:
+            raise BidRefused(_("The auction is not active."))
+        if bidder.pk == auction.seller_id:
+            raise BidRefused(_("The seller cannot bid on their own auction."))
+        minimum = auction.next_minimum_bid()
+        if amount < minimum:
+            raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
+        try:
+            with transaction.atomic():
+                bid = Bid.objects.create(
+                    auction=auction,
+                    bidder=bidder,
+                    amount=amount,
+                    idempotency_key=idempotency_key or None,
+                    created_at=now,
+                )
+        except IntegrityError:
+            # Only reachable without row locks (SQLite under a race): refuse, never 500.
+            raise BidRefused(
+                _("The bid must be at least %(minimum)s.") % {"minimum": minimum}
+            ) from None
+        fields = ["current_price", "bid_count", "updated_at"]
+        auction.current_price = amount
+        auction.bid_count += 1
+        extended = False
+        if auction.end_time - now < soft_close_window():
+            auction.end_time = now + soft_close_window()
+            fields.append("end_time")
+            extended = True
+        auction.save(update_fields=fields)
+        bid.extended_auction = extended
+    return bid, True
+
+
+def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:
+    """Void one bid with a recorded reason and recompute the auction's price."""
+    if not reason.strip():
+        raise DomainError(_("A reason is required to void a bid."))
+    with transaction.atomic():
+        auction_id = Bid.objects.values_list("auction_id", flat=True).get(pk=bid_id)
+        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        bid = Bid.objects.select_for_update().get(pk=bid_id)
+        if bid.voided_at is None:
+            bid.voided_at = timezone.now()
+            bid.void_reason = reason.strip()
+            bid.voided_by = staff_user
+            bid.save(update_fields=["voided_at", "void_reason", "voided_by"])
+            live = Bid.objects.filter(auction=auction, voided_at__isnull=True)
+            auction.current_price = live.aggregate(top=Max("amount"))["top"]
+            auction.bid_count = live.count()
+            auction.save(update_fields=["current_price", "bid_count", "updated_at"])
+        return bid
+
+
+def bidder_aliases(auction: Auction) -> dict[int, str]:
+    """A stable alias per bidder within one auction: "Bidder N" by order of first bid."""
+    aliases: dict[int, str] = {}
+    for bidder_id in (
+        Bid.objects.filter(auction=auction).order_by("id").values_list("bidder_id", flat=True)
+    ):
+        if bidder_id not in aliases:
+            aliases[bidder_id] = _("Bidder %(number)s") % {"number": len(aliases) + 1}
+    return aliases
+
+
+# Payments
+
+
+def start_payment(*, auction_id: int, user, provider_name: object, request=None):
+    """Open (or return the open) payment of an auction's fee; return (payment, created, url).
+
+    Order (CONTRACT 1): the seller check, then already paid (409), then the provider.
+    """
+    with transaction.atomic():
+        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        if auction.seller_id != user.pk:
+            raise NotSeller(_("Only the auction's seller can pay its fee."))
+        if auction.is_paid:
+            raise Conflict(_("This auction is already paid."))
+        provider = providers.get(provider_name)
+        if provider is None:
+            raise DomainError(
+                _("Unknown provider; choose one of: %(names)s.")
+                % {"names": ", ".join(providers.names())}
+            )
+        if auction.status == AuctionStatus.CANCELLED:
+            raise Conflict(_("This auction is cancelled."))
+        if auction.end_time <= timezone.now():
+            raise Conflict(_("This auction's end time has passed."))
+        payment = _open_payment(auction, provider.name)
+        created = payment is None
+        if created:
+            payment = AuctionPayment.objects.create(
+                auction=auction,
+                provider=provider.name,
+                amount=provider.amount(),
+                currency=provider.currency,
+            )
+    payment.auction = auction
+    if created and provider.start is not None:
+        provider.start(payment, request)  # may raise providers.ProviderUnavailable
+        payment.refresh_from_db(fields=["status"])
+    return payment, created, provider.pay_url(payment, request)
+
+
+def _open_payment(auction: Auction, provider_name: str) -> AuctionPayment | None:
+    """The auction's open payment with this provider; a stale pending one is cancelled."""
+    payment = (
+        AuctionPayment.objects.filter(
+            auction=auction, provider=provider_name, status__in=OPEN_PAYMENT_STATUSES
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if payment is None:
+        return None
+    ttl = datetime.timedelta(seconds=settings.PAYMENT_PENDING_TTL)
+    if payment.status == PaymentStatus.PENDING and payment.created_at < timezone.now() - ttl:
+        payment_flow.cancel_payment(payment.pk, cause="system", reference={"reason": "expired"})
+        return None
+    return payment

@@ -1,0 +1,170 @@
+"""The state machine: every legal transition, every illegal one, and the audit trail."""
+
+import pytest
+
+from auctions import payment_flow
+from auctions.models import AuctionStatus, PaymentEvent
+from auctions.models import PaymentStatus as Status
+from auctions.tests.factories import ActiveAuctionFactory, BidFactory, PaymentFactory
+
+pytestmark = pytest.mark.django_db
+
+ALL = [s.value for s in Status]
+MOVES = {
+    Status.PROCESSING: payment_flow.mark_processing,
+    Status.COMPLETED: payment_flow.complete_payment,
+    Status.FAILED: payment_flow.fail_payment,
+    Status.CANCELLED: payment_flow.cancel_payment,
+    Status.REFUNDED: payment_flow.refund_payment,
+}
+LEGAL = {
+    (Status.PENDING, Status.PROCESSING),
+    (Status.PENDING, Status.COMPLETED),
+    (Status.PENDING, Status.FAILED),
+    (Status.PENDING, Status.CANCELLED),
+    (Status.PROCESSING, Status.COMPLETED),
+    (Status.PROCESSING, Status.FAILED),
+    (Status.PROCESSING, Status.CANCELLED),
+    (Status.COMPLETED, Status.REFUNDED),
+}
+
+
+def payment_in(status):
+    payment = PaymentFactory(status=status)
+    if status in (Status.COMPLETED, Status.REFUNDED):
+        payment.auction.is_paid = status == Status.COMPLETED
+        payment.auction.status = (
+            AuctionStatus.SCHEDULED if status == Status.COMPLETED else AuctionStatus.PENDING_PAYMENT
+        )
+        payment.auction.save()
+    return payment
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(LEGAL))
+def test_legal_transition_moves_and_audits(source, target):
+    payment = payment_in(source)
+
+    moved = MOVES[target](payment.pk, cause="test", reference={"ref": "1"})
+
+    payment.refresh_from_db()
+    assert moved.status == payment.status == target
+    event = PaymentEvent.objects.get(payment=payment)
+    assert (event.from_status, event.to_status, event.cause) == (source, target, "test")
+    assert event.reference == {"ref": "1"}
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    sorted((s, t) for s in ALL for t in MOVES if (s, t) not in LEGAL and s != t),
+)
+def test_illegal_transition_raises_and_changes_nothing(source, target):
+    payment = payment_in(source)
+
+    with pytest.raises(payment_flow.IllegalTransition):
+        MOVES[target](payment.pk, cause="test")
+
+    payment.refresh_from_db()
+    assert payment.status == source
+    assert not PaymentEvent.objects.filter(payment=payment).exists()
+
+
+@pytest.mark.parametrize("target", list(MOVES))
+def test_repeated_transition_is_a_no_op(target):
+    source = Status.COMPLETED if target == Status.REFUNDED else Status.PENDING
+    payment = payment_in(source)
+    MOVES[target](payment.pk, cause="test")
+
+    MOVES[target](payment.pk, cause="test")
+
+    assert PaymentEvent.objects.filter(payment=payment, to_status=target).count() == 1
+
+
+def test_completion_marks_the_auction_paid_and_scheduled():
+    payment = PaymentFactory()
+
+    payment_flow.complete_payment(payment.pk, cause="click")
+
+    payment.refresh_from_db()
+    auction = payment.auction
+    auction.refresh_from_db()
+    assert payment.completed_at is not None
+    assert auction.is_paid
+    assert auction.status == AuctionStatus.SCHEDULED
+    assert auction.paid_at == payment.completed_at
+
+
+def test_completion_after_start_time_makes_the_auction_active():
+    auction = ActiveAuctionFactory(is_paid=False, status=AuctionStatus.PENDING_PAYMENT)
+    payment = PaymentFactory(auction=auction)
+
+    payment_flow.complete_payment(payment.pk, cause="payme")
+
+    auction.refresh_from_db()
+    assert (auction.is_paid, auction.status) == (True, AuctionStatus.ACTIVE)
+
+
+def test_second_payment_of_a_paid_auction_is_refused_and_left_alone():
+    first = PaymentFactory()
+    second = PaymentFactory(auction=first.auction, provider="payme")
+    payment_flow.complete_payment(first.pk, cause="click")
+
+    with pytest.raises(payment_flow.AlreadyPaid):
+        payment_flow.complete_payment(second.pk, cause="payme")
+
+    second.refresh_from_db()
+    assert second.status == Status.PENDING
+    assert not second.events.exists()
+
+
+def test_refund_puts_the_auction_back_to_pending_payment():
+    payment = payment_in(Status.PENDING)
+    payment_flow.complete_payment(payment.pk, cause="payme")
+
+    payment_flow.refund_payment(payment.pk, cause="payme")
+
+    payment.auction.refresh_from_db()
+    assert (payment.auction.is_paid, payment.auction.status) == (
+        False,
+        AuctionStatus.PENDING_PAYMENT,
+    )
+
+
+def test_refund_is_refused_once_the_auction_has_bids():
+    auction = ActiveAuctionFactory(is_paid=False, status=AuctionStatus.PENDING_PAYMENT)
+    payment = PaymentFactory(auction=auction)
+    payment_flow.complete_payment(payment.pk, cause="payme")
+    BidFactory(auction=auction)
+
+    with pytest.raises(payment_flow.RefundRefused):
+        payment_flow.refund_payment(payment.pk, cause="payme")
+
+    payment.refresh_from_db()
+    auction.refresh_from_db()
+    assert (payment.status, auction.is_paid) == (Status.COMPLETED, True)
+
+
+def test_refund_is_refused_after_the_auction_ended():
+    payment = payment_in(Status.PENDING)
+    payment_flow.complete_payment(payment.pk, cause="payme")
+    auction = payment.auction
+    auction.refresh_from_db()
+    auction.start_time = auction.start_time.replace(year=2020)
+    auction.end_time = auction.end_time.replace(year=2020)
+    auction.save()
+
+    with pytest.raises(payment_flow.RefundRefused):
+        payment_flow.refund_payment(payment.pk, cause="payme")
+
+    payment.refresh_from_db()
+    assert payment.status == Status.COMPLETED
+
+
+def test_audit_rows_are_append_only():
+    payment = PaymentFactory()
+    payment_flow.mark_processing(payment.pk, cause="click")
+    event = payment.events.get()
+
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()

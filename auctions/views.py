@@ -1,0 +1,145 @@
+"""The seller API of CONTRACT 2."""
+
+import re
+
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from . import services
+from .models import Auction, AuctionPayment, Bid, Listing
+from .serializers import (
+    AuctionSerializer,
+    BidSerializer,
+    ListingSerializer,
+    PaymentSerializer,
+    RegisterSerializer,
+    StartPaymentSerializer,
+)
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+class IsOwnerOrReadOnly(permissions.BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or obj.owner_id == request.user.pk
+
+
+class RegisterView(generics.CreateAPIView):
+    serializer_class = RegisterSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.save()
+        return Response({"id": user.pk, "username": user.username}, status.HTTP_201_CREATED)
+
+
+class ListingViewSet(viewsets.ModelViewSet):
+    serializer_class = ListingSerializer
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+    queryset = Listing.objects.all()
+    lookup_value_regex = "[0-9]+"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        listings = Listing.objects.all()
+        if self.request.query_params.get("mine") and self.request.user.is_authenticated:
+            listings = listings.filter(owner=self.request.user)
+        return listings
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+
+class AuctionViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AuctionSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return services.visible_auctions(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(seller=self.request.user)
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def payments(self, request, pk=None):
+        # Every auction id is looked up, so a buyer gets 403 "only the seller", not 404.
+        auction = get_object_or_404(Auction.objects.all(), pk=pk)
+        body = StartPaymentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        payment, created, pay_url = services.start_payment(
+            auction_id=auction.pk,
+            user=request.user,
+            provider_name=body.validated_data["provider"],
+            request=request,
+        )
+        answer = {
+            "merchant_trans_id": payment.merchant_trans_id,
+            "provider": payment.provider,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "status": payment.status,
+            "pay_url": pay_url,
+        }
+        return Response(answer, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @action(detail=True, methods=["get", "post"], serializer_class=BidSerializer)
+    def bids(self, request, pk=None):
+        auction = self.get_object()
+        if request.method == "GET":
+            bids = Bid.objects.filter(auction=auction, voided_at__isnull=True).order_by(
+                "-amount", "-id"
+            )
+            context = {"request": request, "aliases": services.bidder_aliases(auction)}
+            page = self.paginate_queryset(bids)
+            if page is not None:
+                return self.get_paginated_response(
+                    BidSerializer(page, many=True, context=context).data
+                )
+            return Response(BidSerializer(bids, many=True, context=context).data)
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        body = BidSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+            raise ValidationError(
+                {"Idempotency-Key": "Use 1 to 100 printable ASCII characters, no spaces."}
+            )
+        bid, created = services.place_bid(
+            auction_id=auction.pk,
+            bidder=request.user,
+            amount=body.validated_data["amount"],
+            idempotency_key=key,
+        )
+        context = {"request": request, "aliases": services.bidder_aliases(auction)}
+        return Response(
+            BidSerializer(bid, context=context).data,
+            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class PaymentDetailView(generics.RetrieveAPIView):
+    serializer_class = PaymentSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "merchant_trans_id"
+
+    def get_object(self):
+        payment = get_object_or_404(
+            AuctionPayment.objects.select_related("auction"),
+            merchant_trans_id=self.kwargs["merchant_trans_id"],
+        )
+        user = self.request.user
+        if payment.auction.seller_id != user.pk and not user.is_staff:
+            self.permission_denied(self.request, message="Only the seller can see this payment.")
+        return payment

@@ -1,0 +1,278 @@
+"""Settings, read once from the environment (and an optional .env file), CONTRACT 6."""
+
+import base64
+import hashlib
+import sys
+import warnings
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+from . import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)
+
+DEBUG = env.boolean("DEBUG", False)
+TESTING = env.boolean("KVARTIRABAR_TESTING", "pytest" in sys.modules)
+
+
+def _required_secret(name: str, development_value: str) -> str:
+    value = env.text(name).strip()
+    if value:
+        return value
+    if DEBUG or TESTING:
+        if not TESTING:
+            warnings.warn(
+                f"{name} is not set: using a development value (set it in production)",
+                stacklevel=2,
+            )
+        return development_value
+    raise ImproperlyConfigured(f"{name} is not set: set the environment variable {name}")
+
+
+SECRET_KEY = _required_secret("SECRET_KEY", "django-insecure-development-only-" + "k" * 40)
+
+
+def _encryption_keys() -> list[str]:
+    # Development key derived from SECRET_KEY so the embedded default runs unconfigured.
+    development = base64.urlsafe_b64encode(
+        hashlib.sha256(("fernet:" + SECRET_KEY).encode()).digest()
+    ).decode()
+    raw = _required_secret("FIELD_ENCRYPTION_KEYS", development)
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {position} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes; make one with "
+                "`python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`)"
+            ) from None
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty: set at least one Fernet key")
+    return keys
+
+
+FIELD_ENCRYPTION_KEYS = _encryption_keys()
+
+# Unset: any host in development, none in production (set it there).
+ALLOWED_HOSTS = env.listing("ALLOWED_HOSTS") or (["*"] if DEBUG or TESTING else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "auctions",
+    "payments_click",
+    "payments_payme",
+    "gateway_medogram",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, default a SQLite file in the project.
+DATABASE_URL = env.text("DATABASE_URL").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share the file: WAL lets readers run beside the writer,
+    # IMMEDIATE takes the write lock at BEGIN (no upgrade deadlocks) and the busy timeout
+    # makes concurrent writers queue instead of failing with "database is locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "auctions.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("uz", "O'zbekcha"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Tashkent"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Served by whitenoise from the app folders, so no collectstatic step is needed (CONTRACT 8).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "site:login"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
+
+CORS_ALLOWED_ORIGINS = env.listing("CORS_ALLOWED_ORIGINS")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.text("API_THROTTLE_ANON") or None,
+        "user": env.text("API_THROTTLE_USER") or None,
+    },
+}
+if env.text("API_THROTTLE_ANON") or env.text("API_THROTTLE_USER"):
+    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ]
+
+# Site and auctions.
+SITE_URL = env.text("SITE_URL").strip().rstrip("/")
+AUCTION_LISTING_FEE = env.decimal("AUCTION_LISTING_FEE", "50000")
+AUCTION_MIN_DURATION = env.integer("AUCTION_MIN_DURATION", 0)
+AUCTION_SOFT_CLOSE_MINUTES = env.integer("AUCTION_SOFT_CLOSE_MINUTES", 5)
+PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
+
+# Click SHOP-API.
+CLICK_SERVICE_ID = env.text("CLICK_SERVICE_ID")
+CLICK_MERCHANT_ID = env.text("CLICK_MERCHANT_ID")
+CLICK_MERCHANT_USER_ID = env.text("CLICK_MERCHANT_USER_ID")
+CLICK_SECRET_KEY = env.text("CLICK_SECRET_KEY")
+
+# Payme Merchant API.
+PAYME_MERCHANT_ID = env.text("PAYME_MERCHANT_ID")
+PAYME_KEY = env.text("PAYME_KEY")
+PAYME_TEST_MODE = env.boolean("PAYME_TEST_MODE", False)
+PAYME_ACCOUNT_FIELD = env.text("PAYME_ACCOUNT_FIELD", "order_id").strip() or "order_id"
+PAYME_FISCAL_IKPU = env.text("PAYME_FISCAL_IKPU").strip()
+PAYME_FISCAL_PACKAGE_CODE = env.text("PAYME_FISCAL_PACKAGE_CODE").strip()
+PAYME_FISCAL_VAT_PERCENT = env.integer("PAYME_FISCAL_VAT_PERCENT", 12)
+# Optional allow-list of Payme's addresses (off unless set), never instead of the key.
+PAYME_ALLOWED_IPS = env.listing("PAYME_ALLOWED_IPS")
+
+# Medogram redirect gateway.
+MEDOGRAM_URL = env.text("MEDOGRAM_URL", "https://api.medogram.ir").strip().rstrip("/")
+MEDOGRAM_API_KEY = env.text("MEDOGRAM_API_KEY")
+MEDOGRAM_REDIRECT_URL = env.text("MEDOGRAM_REDIRECT_URL").strip()
+MEDOGRAM_FEE_RIAL = env.decimal("MEDOGRAM_FEE_RIAL", "500000")
+MEDOGRAM_USER_SOURCE = env.text("MEDOGRAM_USER_SOURCE", "kvartirabar")
+MEDOGRAM_CONNECT_TIMEOUT = env.integer("MEDOGRAM_CONNECT_TIMEOUT", 5)
+MEDOGRAM_READ_TIMEOUT = max(env.integer("MEDOGRAM_READ_TIMEOUT", 15), 10)
+
+# Celery: background jobs are optional; enqueueing never blocks a request (CONTRACT 8).
+CELERY_BROKER_URL = env.text("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+
+EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "kvartirabar <noreply@kvartirabar.uz>")
+
+# Logging: the `payments` logger writes one line per callback (to PAYMENT_LOG_FILE when set).
+PAYMENT_LOG_FILE = env.text("PAYMENT_LOG_FILE").strip()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "payments_file": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": PAYMENT_LOG_FILE,
+                "formatter": "plain",
+            }
+            if PAYMENT_LOG_FILE
+            else {"class": "logging.NullHandler"}
+        ),
+    },
+    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "payments": {"handlers": ["console", "payments_file"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
+}
+
+# Production hardening: HTTPS behind a TLS proxy (CONTRACT 6).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", not TESTING)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+CSRF_TRUSTED_ORIGINS = env.listing("CSRF_TRUSTED_ORIGINS")

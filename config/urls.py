@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # Provider callbacks first: their fixed URLs (CONTRACT 3-5) must never be shadowed.
+    path("api/payments/click/", include("payments_click.urls")),
+    path("api/auctions/click/", include("payments_click.urls_live")),
+    path("api/payments/payme/", include("payments_payme.urls")),
+    path("api/payments/medogram/", include("gateway_medogram.urls")),
+    path("api/", include("auctions.urls")),
+    path("", include("auctions.site_urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

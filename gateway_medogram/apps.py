@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MedogramConfig(AppConfig):
+    name = "gateway_medogram"
+    verbose_name = "Medogram gateway"

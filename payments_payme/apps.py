@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PaymeConfig(AppConfig):
+    name = "payments_payme"
+    verbose_name = "Payme"
