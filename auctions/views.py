@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from . import services
 from .models import Auction, AuctionPayment, Bid, Listing
+from .money import format_sum
 from .serializers import (
     AuctionSerializer,
     BidSerializer,
@@ -86,7 +87,7 @@ class AuctionViewSet(
         answer = {
             "merchant_trans_id": payment.merchant_trans_id,
             "provider": payment.provider,
-            "amount": str(payment.amount),
+            "amount": format_sum(payment.amount),
             "currency": payment.currency,
             "status": payment.status,
             "pay_url": pay_url,

@@ -1,0 +1,159 @@
+"""Bidding rules over the API (CONTRACT 2): who, when, how much, idempotency, aliases."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from auctions.models import Bid
+from auctions.tests.factories import ActiveAuctionFactory, AuctionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def bid(user, auction, amount, **headers):
+    return client_for(user).post(
+        f"/api/auctions/{auction.pk}/bids/", {"amount": str(amount)}, format="json", **headers
+    )
+
+
+@pytest.fixture
+def live(seller):
+    return ActiveAuctionFactory(
+        seller=seller,
+        listing__owner=seller,
+        starting_price=Decimal("1000"),
+        min_increment=Decimal("100"),
+    )
+
+
+def test_first_bid_at_the_starting_price_is_accepted(live, bidder):
+    answer = bid(bidder, live, "1000")
+
+    assert answer.status_code == 201
+    assert answer.json()["amount"] == "1000.00"
+    assert answer.json()["is_mine"] is True
+    live.refresh_from_db()
+    assert (live.current_price, live.bid_count) == (Decimal("1000"), 1)
+
+
+def test_below_the_starting_price_is_refused(live, bidder):
+    answer = bid(bidder, live, "999.99")
+
+    assert answer.status_code == 400
+    assert "1000" in answer.json()["detail"]
+    assert not Bid.objects.exists()
+
+
+def test_next_bid_needs_the_minimum_increment(live, bidder):
+    other = UserFactory(username="other")
+    bid(bidder, live, "1000")
+
+    too_low = bid(other, live, "1099")
+    enough = bid(other, live, "1100")
+
+    assert (too_low.status_code, enough.status_code) == (400, 201)
+
+
+def test_the_leader_may_raise_their_own_bid(live, bidder):
+    bid(bidder, live, "1000")
+
+    assert bid(bidder, live, "1500").status_code == 201
+
+
+def test_the_seller_cannot_bid(live, seller):
+    answer = bid(seller, live, "5000")
+
+    assert answer.status_code == 400
+    assert "seller" in answer.json()["detail"].lower()
+
+
+def test_no_bids_before_start_or_after_end_or_on_unpaid(bidder):
+    upcoming = ActiveAuctionFactory(start_time=timezone.now() + datetime.timedelta(hours=1))
+    ended = ActiveAuctionFactory()
+    ended.end_time = timezone.now() - datetime.timedelta(seconds=1)
+    ended.start_time = ended.end_time - datetime.timedelta(days=1)
+    ended.save()
+    unpaid = AuctionFactory(start_time=timezone.now() - datetime.timedelta(minutes=1))
+
+    for auction in (upcoming, ended):
+        answer = bid(bidder, auction, auction.starting_price)
+        assert answer.status_code == 400
+        assert "not active" in answer.json()["detail"]
+    assert bid(bidder, unpaid, unpaid.starting_price).status_code == 404
+    assert not Bid.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["-5", "0", "abc", "NaN", "Infinity", "", "12.345"])
+def test_malformed_amounts_are_400(live, bidder, amount):
+    assert bid(bidder, live, amount).status_code == 400
+
+
+def test_bidding_needs_authentication(live):
+    answer = APIClient().post(f"/api/auctions/{live.pk}/bids/", {"amount": "1000"})
+
+    assert answer.status_code == 401
+
+
+def test_idempotency_key_places_one_bid(live, bidder):
+    first = bid(bidder, live, "1000", HTTP_IDEMPOTENCY_KEY="tap-1")
+    again = bid(bidder, live, "1000", HTTP_IDEMPOTENCY_KEY="tap-1")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Bid.objects.count() == 1
+
+
+def test_idempotency_key_is_per_user(live, bidder):
+    other = UserFactory(username="other")
+    bid(bidder, live, "1000", HTTP_IDEMPOTENCY_KEY="same")
+
+    answer = bid(other, live, "1100", HTTP_IDEMPOTENCY_KEY="same")
+
+    assert answer.status_code == 201
+    assert Bid.objects.count() == 2
+
+
+def test_soft_close_extends_a_bid_in_the_last_minutes(live, bidder, settings):
+    settings.AUCTION_SOFT_CLOSE_MINUTES = 5
+    live.end_time = timezone.now() + datetime.timedelta(minutes=2)
+    live.save()
+
+    before = timezone.now()
+    bid(bidder, live, "1000")
+
+    live.refresh_from_db()
+    assert live.end_time >= before + datetime.timedelta(minutes=5)
+
+
+def test_history_is_highest_first_with_stable_aliases(live):
+    bidder = UserFactory(username="zafar_first")
+    second = UserFactory(username="malika_second")
+    bid(bidder, live, "1000")
+    bid(second, live, "1100")
+    bid(bidder, live, "1200")
+
+    history = client_for(second).get(f"/api/auctions/{live.pk}/bids/").json()
+
+    assert [b["amount"] for b in history] == ["1200.00", "1100.00", "1000.00"]
+    assert [b["bidder"] for b in history] == ["Bidder 1", "Bidder 2", "Bidder 1"]
+    assert [b["is_mine"] for b in history] == [False, True, False]
+    assert bidder.username not in str(history)
+    assert second.username not in str(history)
+
+
+def test_history_is_readable_by_anyone(live, bidder):
+    bid(bidder, live, "1000")
+
+    answer = APIClient().get(f"/api/auctions/{live.pk}/bids/")
+
+    assert answer.status_code == 200
+    assert answer.json()[0]["is_mine"] is False

@@ -1,0 +1,106 @@
+"""Row locks under real concurrency (PostgreSQL only: SQLite serialises everything)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from auctions import payment_flow
+from auctions.models import Auction, Bid, PaymentEvent
+from auctions.tests.factories import ActiveAuctionFactory, PaymentFactory, UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(count, work):
+    """Run work(i) in `count` threads released at the same moment; return the results."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def runner(index):
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_twenty_threads_completing_one_payment_complete_it_once():
+    payment = PaymentFactory()
+
+    results = run_together(
+        20, lambda i: payment_flow.complete_payment(payment.pk, cause="test").status
+    )
+
+    assert results == ["completed"] * 20
+    assert PaymentEvent.objects.filter(payment=payment, to_status="completed").count() == 1
+    auction = Auction.objects.get(pk=payment.auction_id)
+    assert auction.is_paid
+    assert auction.paid_at == type(payment).objects.get(pk=payment.pk).completed_at
+
+
+def test_two_payments_of_one_auction_racing_pay_it_once():
+    first = PaymentFactory()
+    second = PaymentFactory(auction=first.auction, provider="payme")
+    payments = [first, second] * 5
+
+    results = run_together(
+        10, lambda i: payment_flow.complete_payment(payments[i].pk, cause="test").pk
+    )
+
+    refused = [r for r in results if isinstance(r, payment_flow.AlreadyPaid)]
+    assert len(refused) == 5
+    assert PaymentEvent.objects.filter(to_status="completed").count() == 1
+
+
+def test_twenty_threads_bidding_the_same_amount_place_one_bid():
+    auction = ActiveAuctionFactory(starting_price=Decimal("1000"), min_increment=Decimal("100"))
+    bidders = [UserFactory(username=f"racer{i}") for i in range(20)]
+
+    def place(index):
+        client = APIClient()
+        client.force_authenticate(bidders[index])
+        return client.post(
+            f"/api/auctions/{auction.pk}/bids/", {"amount": "1000"}, format="json"
+        ).status_code
+
+    results = run_together(20, place)
+
+    assert sorted(results) == [201] + [400] * 19
+    assert Bid.objects.filter(auction=auction).count() == 1
+    auction.refresh_from_db()
+    assert (auction.current_price, auction.bid_count) == (Decimal("1000"), 1)
+
+
+def test_rising_concurrent_bids_keep_a_strictly_increasing_history():
+    auction = ActiveAuctionFactory(starting_price=Decimal("1000"), min_increment=Decimal("1"))
+    bidders = [UserFactory(username=f"climber{i}") for i in range(20)]
+
+    def place(index):
+        client = APIClient()
+        client.force_authenticate(bidders[index])
+        return client.post(
+            f"/api/auctions/{auction.pk}/bids/", {"amount": str(1000 + index * 10)}, format="json"
+        ).status_code
+
+    results = run_together(20, place)
+
+    amounts = list(
+        Bid.objects.filter(auction=auction).order_by("id").values_list("amount", flat=True)
+    )
+    assert amounts == sorted(set(amounts))
+    assert results.count(201) == len(amounts)
+    auction.refresh_from_db()
+    assert auction.current_price == amounts[-1]
+    assert auction.bid_count == len(amounts)
