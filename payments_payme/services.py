@@ -1,0 +1,388 @@
+"""One function per Payme method (PROVIDERS 2.4): the only callers of auctions.payment_flow.
+
+Each takes the call's `params` and the `Call` it reports into, returns the JSON-RPC result or
+raises a protocol error. Writes run in `_in_transaction`: the payment row is locked first
+(payment_flow.lock_payment), then the Payme row, then payment_flow locks the auction.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from auctions import payment_flow
+from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
+from auctions.money import sum_to_tiyin
+
+from . import protocol
+from .models import PaymeKeyChange, PaymeTransaction
+from .models import TransactionState as State
+
+logger = logging.getLogger("payments")
+
+CAUSE = "payme"
+PROVIDER = "payme"
+TIMEOUT_MS = 43_200_000  # PROVIDERS 2.3: a state-1 transaction expires after 12 hours
+FISCAL_TYPES = {"PERFORM": "fiscal_perform", "CANCEL": "fiscal_cancel"}
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _in_transaction(work, *args):
+    """Run `work` in one transaction; raise its protocol refusal only after the block.
+
+    A refusal keeps what `work` wrote before raising it (the 12-hour timeout cancels, then
+    answers -31008); `work` refuses before writing otherwise, and payment_flow rolls back
+    its own savepoint when it refuses. Any other exception rolls everything back (-32400).
+    savepoint=False: the endpoint's block is the outermost in production, so a savepoint
+    would only cost two round trips when it is nested (tests, ATOMIC_REQUESTS), and no
+    exception but an unexpected failure ever leaves it.
+    """
+    with transaction.atomic(savepoint=False):
+        try:
+            return work(*args)
+        except protocol.PaymeError as error:
+            refusal = error
+    raise refusal
+
+
+def _reference(payme_transaction: PaymeTransaction | str) -> dict:
+    payme_id = getattr(payme_transaction, "payme_id", payme_transaction)
+    return {"payme_id": payme_id}
+
+
+# -- accounts ----------------------------------------------------------------------------
+
+
+def _account(params: dict, call: protocol.Call, *, lock: bool) -> AuctionPayment:
+    """The payment named by the account field: -31050 unless it is a Payme payment."""
+    merchant_trans_id = protocol.account_param(params)
+    call.merchant_trans_id = merchant_trans_id
+    try:
+        if lock:
+            payment = payment_flow.lock_payment(merchant_trans_id=merchant_trans_id)
+        else:
+            payment = AuctionPayment.objects.select_related("auction").get(
+                merchant_trans_id=merchant_trans_id
+            )
+    except AuctionPayment.DoesNotExist:
+        raise protocol.AccountNotFound() from None
+    if payment.provider != PROVIDER:
+        raise protocol.AccountNotFound()
+    return payment
+
+
+def payable(payment: AuctionPayment) -> bool:
+    """Whether the payment can take money now (else -31099, PROVIDERS 2.2)."""
+    auction = payment.auction
+    return (
+        payment.status in OPEN_PAYMENT_STATUSES
+        and not auction.is_paid
+        and auction.status == AuctionStatus.PENDING_PAYMENT
+        and auction.end_time > timezone.now()
+    )
+
+
+def _check_amount_and_payable(params: dict, payment: AuctionPayment) -> int:
+    amount = protocol.amount_param(params)
+    if amount != sum_to_tiyin(payment.amount):
+        raise protocol.WrongAmount("amount")
+    if not payable(payment):
+        raise protocol.AccountNotPayable()
+    return amount
+
+
+# -- answers -----------------------------------------------------------------------------
+
+
+def _create_answer(payme_transaction: PaymeTransaction) -> dict:
+    return {
+        "create_time": payme_transaction.create_time,
+        "transaction": str(payme_transaction.pk),
+        "state": payme_transaction.state,
+        "receivers": None,
+    }
+
+
+def _perform_answer(payme_transaction: PaymeTransaction) -> dict:
+    return {
+        "transaction": str(payme_transaction.pk),
+        "perform_time": payme_transaction.perform_time,
+        "state": payme_transaction.state,
+    }
+
+
+def _cancel_answer(payme_transaction: PaymeTransaction) -> dict:
+    return {
+        "transaction": str(payme_transaction.pk),
+        "cancel_time": payme_transaction.cancel_time,
+        "state": payme_transaction.state,
+    }
+
+
+def _check_answer(payme_transaction: PaymeTransaction) -> dict:
+    return {
+        "create_time": payme_transaction.create_time,
+        "perform_time": payme_transaction.perform_time,
+        "cancel_time": payme_transaction.cancel_time,
+        "transaction": str(payme_transaction.pk),
+        "state": payme_transaction.state,
+        "reason": payme_transaction.reason,
+    }
+
+
+def _statement_item(payme_transaction: PaymeTransaction) -> dict:
+    return {
+        "id": payme_transaction.payme_id,
+        "time": payme_transaction.time,
+        "amount": payme_transaction.amount,
+        "account": {settings.PAYME_ACCOUNT_FIELD: payme_transaction.payment.merchant_trans_id},
+        "create_time": payme_transaction.create_time,
+        "perform_time": payme_transaction.perform_time,
+        "cancel_time": payme_transaction.cancel_time,
+        "transaction": str(payme_transaction.pk),
+        "state": payme_transaction.state,
+        "reason": payme_transaction.reason,
+        "receivers": None,
+    }
+
+
+# -- shared steps ------------------------------------------------------------------------
+
+
+def _lock_transaction(
+    payme_id: str, call: protocol.Call
+) -> tuple[AuctionPayment, PaymeTransaction]:
+    """Lock the transaction's payment, then the transaction; -31003 when unknown."""
+    try:
+        payment = payment_flow.lock_payment(payme_transactions__payme_id=payme_id)
+    except AuctionPayment.DoesNotExist:
+        raise protocol.TransactionNotFound("id") from None
+    call.merchant_trans_id = payment.merchant_trans_id
+    payme_transaction = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
+    return payment, payme_transaction
+
+
+def _expired(payme_transaction: PaymeTransaction) -> bool:
+    return now_ms() - payme_transaction.create_time > TIMEOUT_MS
+
+
+def _cancel(payment: AuctionPayment, payme_transaction: PaymeTransaction, *, reason: int) -> None:
+    """Cancel a state-1 transaction (-1) and its payment: no money has moved."""
+    try:
+        payment_flow.cancel_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+    except payment_flow.PaymentFlowError as error:
+        # The payment was closed by other means (an operator); Payme's transaction is
+        # still cancelled on its side, so ours follows.
+        logger.warning(
+            "payme cancel left payment as it is merchant_trans_id=%s status=%s error=%s",
+            payment.merchant_trans_id,
+            payment.status,
+            type(error).__name__,
+        )
+    payme_transaction.state = State.CANCELLED
+    payme_transaction.reason = reason
+    payme_transaction.cancel_time = now_ms()
+    payme_transaction.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
+
+
+def _expire(payment: AuctionPayment, payme_transaction: PaymeTransaction, call) -> None:
+    _cancel(payment, payme_transaction, reason=4)  # reason 4: timeout
+    call.outcome = "expired"
+    raise protocol.CannotPerform("id")
+
+
+# -- methods -----------------------------------------------------------------------------
+
+
+def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
+    """Whether Payme may take the money: one query (the payment with its auction)."""
+    payment = _account(params, call, lock=False)
+    _check_amount_and_payable(params, payment)
+    result = {"allow": True}
+    if settings.PAYME_FISCAL_IKPU:
+        result["detail"] = protocol.receipt_detail(payment)
+    return result
+
+
+def create_transaction(params: dict, call: protocol.Call) -> dict:
+    payme_id = protocol.text_param(params, "id")
+    call.payme_id = payme_id
+    payme_time = protocol.integer_param(params, "time")
+    return _in_transaction(_create, params, payme_id, payme_time, call)
+
+
+def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -> dict:
+    try:
+        payment = _account(params, call, lock=True)
+    except protocol.AccountNotFound:
+        # A known id is answered from its row before the account is judged (PROVIDERS 2.4).
+        known = PaymeTransaction.objects.filter(payme_id=payme_id).first()
+        if known is None:
+            raise
+        return _repeat_create(known, None, call)
+    # Under the payment's lock: this id, and the payment's active transaction, in one query.
+    rows = list(
+        PaymeTransaction.objects.filter(
+            Q(payme_id=payme_id) | Q(payment=payment, state=State.CREATED)
+        )
+    )
+    known = next((row for row in rows if row.payme_id == payme_id), None)
+    if known is not None:
+        return _repeat_create(known, payment if known.payment_id == payment.pk else None, call)
+    amount = _check_amount_and_payable(params, payment)
+    if rows:
+        call.outcome = "other_active"
+        raise protocol.CannotPerform("id")  # a one-time account waits on another transaction
+    if now_ms() - payme_time > TIMEOUT_MS:
+        raise protocol.CannotPerform("time")
+    payme_transaction = PaymeTransaction.objects.create(
+        payme_id=payme_id,
+        payment=payment,
+        amount=amount,
+        time=payme_time,
+        create_time=now_ms(),
+        state=State.CREATED,
+    )
+    payment_flow.mark_processing(payment, cause=CAUSE, reference=_reference(payme_id))
+    call.outcome = "created"
+    return _create_answer(payme_transaction)
+
+
+def _repeat_create(
+    known: PaymeTransaction, payment: AuctionPayment | None, call: protocol.Call
+) -> dict:
+    if known.state != State.CREATED:
+        raise protocol.CannotPerform("id")
+    if _expired(known):
+        if payment is None:  # locked the account's payment, not this one: lock it first
+            payment, known = _lock_transaction(known.payme_id, call)
+            return _repeat_create(known, payment, call)
+        _expire(payment, known, call)
+    call.outcome = "repeated"
+    return _create_answer(known)
+
+
+def perform_transaction(params: dict, call: protocol.Call) -> dict:
+    payme_id = protocol.text_param(params, "id")
+    call.payme_id = payme_id
+    return _in_transaction(_perform, payme_id, call)
+
+
+def _perform(payme_id: str, call: protocol.Call) -> dict:
+    payment, payme_transaction = _lock_transaction(payme_id, call)
+    if payme_transaction.state == State.PERFORMED:
+        call.outcome = "repeated"
+        return _perform_answer(payme_transaction)
+    if payme_transaction.state != State.CREATED:
+        raise protocol.CannotPerform("id")
+    if _expired(payme_transaction):
+        _expire(payment, payme_transaction, call)
+    try:
+        payment_flow.complete_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+    except payment_flow.PaymentFlowError as error:
+        # Another payment paid the auction (or it was cancelled): nothing changes, Payme
+        # cancels the transaction itself (PROVIDERS 2.4).
+        call.outcome = type(error).__name__
+        raise protocol.CannotPerform("id") from None
+    payme_transaction.state = State.PERFORMED
+    payme_transaction.perform_time = now_ms()
+    payme_transaction.save(update_fields=["state", "perform_time", "updated_at"])
+    call.outcome = "completed"
+    return _perform_answer(payme_transaction)
+
+
+def cancel_transaction(params: dict, call: protocol.Call) -> dict:
+    payme_id = protocol.text_param(params, "id")
+    call.payme_id = payme_id
+    reason = protocol.integer_param(params, "reason", minimum=1)
+    if reason > 32767:  # reason is a SmallIntegerField
+        raise protocol.InvalidRequest("reason")
+    return _in_transaction(_cancel_transaction, payme_id, reason, call)
+
+
+def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict:
+    payment, payme_transaction = _lock_transaction(payme_id, call)
+    if payme_transaction.state in (State.CANCELLED, State.CANCELLED_AFTER_PERFORM):
+        call.outcome = "repeated"
+        return _cancel_answer(payme_transaction)  # the first reason is kept
+    if payme_transaction.state == State.CREATED:
+        _cancel(payment, payme_transaction, reason=reason)
+        call.outcome = "cancelled"
+        return _cancel_answer(payme_transaction)
+    try:
+        payment_flow.refund_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+    except payment_flow.PaymentFlowError as error:
+        call.outcome = type(error).__name__
+        raise protocol.CannotCancel("id") from None  # CONTRACT 1: bids or ended
+    payme_transaction.state = State.CANCELLED_AFTER_PERFORM
+    payme_transaction.reason = reason
+    payme_transaction.cancel_time = now_ms()
+    payme_transaction.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
+    call.outcome = "refunded"
+    return _cancel_answer(payme_transaction)
+
+
+def check_transaction(params: dict, call: protocol.Call) -> dict:
+    payme_id = protocol.text_param(params, "id")
+    call.payme_id = payme_id
+    payme_transaction = (
+        PaymeTransaction.objects.select_related("payment").filter(payme_id=payme_id).first()
+    )
+    if payme_transaction is None:
+        raise protocol.TransactionNotFound("id")
+    call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
+    return _check_answer(payme_transaction)
+
+
+def get_statement(params: dict, call: protocol.Call) -> dict:
+    """Every transaction Payme created with from <= time <= to, ascending (PROVIDERS 2.4)."""
+    start = protocol.integer_param(params, "from")
+    end = protocol.integer_param(params, "to")
+    rows = (
+        PaymeTransaction.objects.select_related("payment")
+        .filter(time__gte=start, time__lte=end)
+        .order_by("time", "id")
+    )
+    transactions = [_statement_item(row) for row in rows]
+    call.outcome = f"items:{len(transactions)}"
+    return {"transactions": transactions}
+
+
+def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
+    payme_id = protocol.text_param(params, "id")
+    call.payme_id = payme_id
+    kind = params.get("type")
+    if not isinstance(kind, str) or kind not in FISCAL_TYPES:
+        raise protocol.InvalidRequest("type")
+    fiscal_data = protocol.object_param(params, "fiscal_data")
+    payme_transaction = (
+        PaymeTransaction.objects.select_related("payment").filter(payme_id=payme_id).first()
+    )
+    if payme_transaction is None:
+        raise protocol.TransactionNotFound("id")
+    call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
+    # One UPDATE of one column: a repeat overwrites (PROVIDERS 2.4), nothing else moves.
+    PaymeTransaction.objects.filter(pk=payme_transaction.pk).update(
+        **{FISCAL_TYPES[kind]: fiscal_data, "updated_at": timezone.now()}
+    )
+    call.outcome = f"fiscal_{kind.lower()}"
+    return {"success": True}
+
+
+def change_password(params: dict, call: protocol.Call) -> dict:
+    """Store only the new key's SHA-256; it replaces PAYME_KEY from now on (CONTRACT 4)."""
+    password = params.get("password")
+    if not isinstance(password, str) or not password or not protocol.storable(password):
+        raise protocol.InvalidRequest("password")
+    key_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
+    PaymeKeyChange.objects.create(key_sha256=key_sha256)
+    protocol.invalidate_key_cache()
+    call.outcome = "key_changed"
+    return {"success": True}
