@@ -1,17 +1,456 @@
-from django.shortcuts import get_object_or_404, render
+"""The server-rendered website: thin views over auctions.services, shared with the API."""
 
-from . import services
-from .models import AuctionPayment
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, DecimalField, Max, Prefetch
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.static import serve
+
+from . import providers, services
+from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm
+from .models import (
+    Auction,
+    AuctionPayment,
+    AuctionStatus,
+    Bid,
+    Listing,
+    ListingPhoto,
+    PaymentStatus,
+)
+from .templatetags.site_tags import format_money
+
+logger = logging.getLogger(__name__)
+
+FINAL_PAYMENT_STATUSES = (
+    PaymentStatus.COMPLETED,
+    PaymentStatus.FAILED,
+    PaymentStatus.CANCELLED,
+    PaymentStatus.REFUNDED,
+)
+HISTORY_ROWS = 20
 
 
+def _photos():
+    return Prefetch("listing__photos", queryset=ListingPhoto.objects.order_by("position", "id"))
+
+
+def _local(moment) -> str:
+    """A date and time in the reader's language, in Tashkent time."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+# Browsing
+
+
+@require_GET
 def home(request):
-    auctions = services.visible_auctions(request.user).filter(is_paid=True)[:50]
-    return render(request, "auctions/home.html", {"auctions": auctions})
+    """Live and upcoming paid auctions, filtered by rooms, price and address."""
+    now = timezone.now()
+    auctions = (
+        services.visible_auctions(request.user)
+        .filter(is_paid=True, status__in=(AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE))
+        .filter(end_time__gt=now)
+        .annotate(
+            shown_price=Coalesce(
+                "current_price", "starting_price", output_field=DecimalField(max_digits=14)
+            )
+        )
+        .prefetch_related(_photos())
+        .order_by("end_time", "id")
+    )
+    form = HomeFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            auctions = auctions.filter(listing__address__icontains=data["q"])
+        if data["rooms"]:
+            rooms = int(data["rooms"])
+            lookup = "listing__rooms__gte" if rooms >= 4 else "listing__rooms"
+            auctions = auctions.filter(**{lookup: rooms})
+        if data["price_min"] is not None:
+            auctions = auctions.filter(shown_price__gte=data["price_min"])
+        if data["price_max"] is not None:
+            auctions = auctions.filter(shown_price__lte=data["price_max"])
+    auctions = list(auctions[:60])
+    for auction in auctions:
+        auction.live_status = auction.current_status(now)
+    return render(request, "auctions/home.html", {"auctions": auctions, "form": form, "now": now})
 
 
+def _visible_auction(request, pk: int) -> Auction:
+    return get_object_or_404(
+        services.visible_auctions(request.user)
+        .select_related("listing")
+        .prefetch_related(_photos()),
+        pk=pk,
+    )
+
+
+def _history(auction: Auction, user) -> list[dict]:
+    """The newest bids first; bidders only by alias, the reader's own marked."""
+    aliases = services.bidder_aliases(auction)
+    bids = Bid.objects.filter(auction=auction, voided_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )[:HISTORY_ROWS]
+    return [
+        {
+            "alias": aliases.get(bid.bidder_id, ""),
+            "amount": format_money(bid.amount),
+            "time": _local(bid.created_at),
+            "mine": user.is_authenticated and bid.bidder_id == user.pk,
+        }
+        for bid in bids
+    ]
+
+
+def _snapshot(auction: Auction, user) -> dict:
+    """What the auction page shows and /live/ answers: price, end, clock, history."""
+    now = timezone.now()
+    reserve_met = auction.reserve_met()
+    status = auction.current_status(now)
+    return {
+        "id": auction.pk,
+        "status": status,
+        "status_display": AuctionStatus(status).label,
+        "price": str(auction.price),
+        "price_display": format_money(auction.price),
+        "next_minimum": str(auction.next_minimum_bid()),
+        "next_minimum_display": format_money(auction.next_minimum_bid()),
+        "bid_count": auction.bid_count,
+        "start_time": auction.start_time.isoformat(),
+        "end_time": auction.end_time.isoformat(),
+        "end_time_display": _local(auction.end_time),
+        "now": now.isoformat(),
+        "reserve_met": reserve_met,
+        "reserve_display": (
+            ""
+            if reserve_met is None
+            else _("Reserve price met")
+            if reserve_met
+            else _("Reserve price not met")
+        ),
+        "history": _history(auction, user),
+    }
+
+
+def _auction_page(request, auction: Auction, *, form=None, confirm=None, refusal=None, status=200):
+    snapshot = _snapshot(auction, request.user)
+    context = {
+        "auction": auction,
+        "listing": auction.listing,
+        "photos": list(auction.listing.photos.all()),
+        "live": snapshot,
+        "form": form or BidForm.for_auction(auction),
+        "confirm": confirm,
+        "refusal": refusal,
+        "soft_close_minutes": settings.AUCTION_SOFT_CLOSE_MINUTES,
+        "is_seller": request.user.is_authenticated and request.user.pk == auction.seller_id,
+    }
+    return render(request, "auctions/auction_detail.html", context, status=status)
+
+
+@require_GET
+def auction_detail(request, pk: int):
+    return _auction_page(request, _visible_auction(request, pk))
+
+
+@require_GET
+def auction_live(request, pk: int):
+    """The auction page's live data, polled by its script every few seconds."""
+    auction = _visible_auction(request, pk)
+    response = JsonResponse(_snapshot(auction, request.user))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def auction_bid(request, pk: int):
+    """First POST: confirm the amount; second POST (confirmed=1): place the bid once."""
+    auction = _visible_auction(request, pk)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse(settings.LOGIN_URL)}?next={auction_url(auction)}")
+    form = BidForm(request.POST)
+    if not form.is_valid():
+        return _auction_page(request, auction, form=form, status=400)
+    amount = form.cleaned_data["amount"]
+    if not form.cleaned_data["confirmed"]:
+        confirm = BidForm(
+            initial={
+                "amount": amount,
+                "idempotency_key": form.cleaned_data["idempotency_key"],
+                "confirmed": True,
+            }
+        )
+        return _auction_page(request, auction, form=form, confirm=confirm)
+    try:
+        bid, created = services.place_bid(
+            auction_id=auction.pk,
+            bidder=request.user,
+            amount=amount,
+            idempotency_key=str(form.cleaned_data["idempotency_key"]),
+        )
+    except services.DomainError as error:
+        auction.refresh_from_db()
+        return _auction_page(request, auction, refusal=error.message, status=400)
+    if created:
+        messages.success(
+            request, _("Your bid of %(amount)s is placed.") % {"amount": format_money(bid.amount)}
+        )
+    else:
+        messages.info(
+            request,
+            _("Your bid of %(amount)s was already placed.") % {"amount": format_money(bid.amount)},
+        )
+    return redirect(auction_url(auction))
+
+
+def auction_url(auction: Auction) -> str:
+    return reverse("site:auction-detail", args=[auction.pk])
+
+
+# Accounts
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("site:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
+        return redirect("site:home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+# Sellers
+
+
+@login_required
+@require_GET
+def my_listings(request):
+    listings = (
+        Listing.objects.filter(owner=request.user)
+        .prefetch_related(
+            Prefetch("photos", queryset=ListingPhoto.objects.order_by("position", "id")),
+            Prefetch("auctions", queryset=Auction.objects.order_by("-created_at", "-id")),
+        )
+        .order_by("-created_at", "-id")
+    )
+    return render(request, "auctions/my_listings.html", {"listings": listings})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_edit(request, pk: int | None = None):
+    listing = get_object_or_404(Listing, pk=pk, owner=request.user) if pk is not None else None
+    form = ListingForm(request.POST or None, request.FILES or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            listing = form.save(commit=False)
+            listing.owner = request.user
+            listing.save()
+            form.save_photos(listing)
+        messages.success(request, _("The listing is saved."))
+        return redirect("site:my-listings")
+    return render(
+        request,
+        "auctions/listing_form.html",
+        {"form": form, "listing": listing},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def auction_create(request, listing_pk: int):
+    listing = get_object_or_404(Listing, pk=listing_pk, owner=request.user)
+    form = AuctionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        errors = services.validate_auction(listing=listing, seller=request.user, **data)
+        for field, message in errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        if not errors:
+            auction = Auction.objects.create(listing=listing, seller=request.user, **data)
+            messages.success(
+                request, _("The auction is created. Pay the listing fee to publish it.")
+            )
+            return redirect("site:auction-pay", pk=auction.pk)
+    return render(
+        request,
+        "auctions/auction_form.html",
+        {"form": form, "listing": listing},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def my_auctions(request):
+    auctions = (
+        Auction.objects.filter(seller=request.user)
+        .select_related("listing")
+        .prefetch_related(
+            _photos(),
+            Prefetch("payments", queryset=AuctionPayment.objects.order_by("-created_at", "-id")),
+        )
+        .order_by("-created_at", "-id")
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "auction": auction,
+            "status": auction.current_status(now),
+            "status_display": AuctionStatus(auction.current_status(now)).label,
+            "payment": next(iter(auction.payments.all()), None),
+            "can_pay": not auction.is_paid
+            and auction.status == AuctionStatus.PENDING_PAYMENT
+            and auction.end_time > now,
+        }
+        for auction in auctions
+    ]
+    return render(request, "auctions/my_auctions.html", {"rows": rows})
+
+
+def _provider_choices():
+    return [
+        {
+            "name": provider.name,
+            "label": provider.label or provider.name.capitalize(),
+            "amount": provider.amount(),
+            "currency": provider.currency,
+        }
+        for provider in providers.all_providers()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def auction_pay(request, pk: int):
+    """Choose a provider; POST starts the payment and sends the browser to its page."""
+    auction = get_object_or_404(
+        Auction.objects.select_related("listing"), pk=pk, seller=request.user
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            _payment, _created, pay_url = services.start_payment(
+                auction_id=auction.pk,
+                user=request.user,
+                provider_name=request.POST.get("provider", ""),
+                request=request,
+            )
+        except services.DomainError as refusal:
+            error = refusal.message
+        except providers.ProviderUnavailable:
+            logger.warning("site payment provider unavailable auction=%s", auction.pk)
+            error = _("This payment provider is unavailable right now; please try another one.")
+        else:
+            return HttpResponseRedirect(pay_url)
+    return render(
+        request,
+        "auctions/auction_pay.html",
+        {"auction": auction, "providers": _provider_choices(), "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _payment_snapshot(payment: AuctionPayment) -> dict:
+    auction = payment.auction
+    status = auction.current_status()
+    return {
+        "merchant_trans_id": payment.merchant_trans_id,
+        "status": payment.status,
+        "status_display": payment.get_status_display(),
+        "final": payment.status in FINAL_PAYMENT_STATUSES,
+        "auction_status": status,
+        "auction_status_display": AuctionStatus(status).label,
+        "is_paid": auction.is_paid,
+    }
+
+
+def _payment(merchant_trans_id: str) -> AuctionPayment:
+    return get_object_or_404(
+        AuctionPayment.objects.select_related("auction__listing"),
+        merchant_trans_id=merchant_trans_id,
+    )
+
+
+@require_GET
 def payment_result(request, merchant_trans_id: str):
     """The page a provider sends the seller back to: the payment's status, no personal data."""
-    payment = get_object_or_404(
-        AuctionPayment.objects.select_related("auction"), merchant_trans_id=merchant_trans_id
+    payment = _payment(merchant_trans_id)
+    return render(
+        request,
+        "auctions/payment_result.html",
+        {"payment": payment, "state": _payment_snapshot(payment)},
     )
-    return render(request, "auctions/payment_result.html", {"payment": payment})
+
+
+@require_GET
+def payment_status(request, merchant_trans_id: str):
+    response = JsonResponse(_payment_snapshot(_payment(merchant_trans_id)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Bidders
+
+
+@login_required
+@require_GET
+def my_bids(request):
+    """My bids grouped by auction: where I lead and where I was outbid."""
+    mine = (
+        Bid.objects.filter(bidder=request.user, voided_at__isnull=True)
+        .values("auction_id")
+        .annotate(top=Max("amount"), count=Count("id"))
+    )
+    tops = {row["auction_id"]: row for row in mine}
+    auctions = (
+        Auction.objects.filter(pk__in=tops)
+        .select_related("listing")
+        .prefetch_related(_photos())
+        .order_by("end_time", "id")
+    )
+    now = timezone.now()
+    rows = []
+    for auction in auctions:
+        status = auction.current_status(now)
+        top = tops[auction.pk]["top"]
+        rows.append(
+            {
+                "auction": auction,
+                "status": status,
+                "status_display": AuctionStatus(status).label,
+                "my_top": top,
+                "my_count": tops[auction.pk]["count"],
+                "leading": auction.current_price is not None and top == auction.current_price,
+                "open": status in (AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE),
+            }
+        )
+    return render(request, "auctions/my_bids.html", {"rows": rows})
+
+
+# Media and errors
+
+
+@require_GET
+def media(request, path: str):
+    """Serve uploaded listing photos (no separate web server is guaranteed, CONTRACT 8)."""
+    if not path.startswith("listings/"):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

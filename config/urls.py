@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/payments/payme/", include("payments_payme.urls")),
     path("api/payments/medogram/", include("gateway_medogram.urls")),
     path("api/", include("auctions.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("auctions.site_urls")),
 ]
 

@@ -1,0 +1,189 @@
+"""The website's forms: every rule of an auction or a bid stays in auctions.services."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import PHONE_PATTERN, Listing, ListingPhoto, User
+
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def max_photo_bytes() -> int:
+    return getattr(settings, "SITE_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
+
+
+class SignUpForm(UserCreationForm):
+    """The same accounts as POST /api/auth/register/: username, password, phone, email."""
+
+    phone = forms.RegexField(
+        regex=f"^{PHONE_PATTERN}$",
+        required=False,
+        label=_("Phone (optional)"),
+        help_text=_("+998 and 9 digits, e.g. +998901234567."),
+        error_messages={"invalid": _("Use +998 and 9 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+998901234567"}),
+    )
+    email = forms.EmailField(required=False, label=_("Email (optional)"))
+
+    class Meta:
+        model = User
+        fields = ["username", "phone", "email"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean_password2(self):
+        password = super().clean_password2()
+        if password:
+            username = self.cleaned_data.get("username", "")
+            password_validation.validate_password(password, User(username=username))
+        return password
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.ImageField):
+    """Several images in one input; each is opened and verified by Pillow."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(item, initial) for item in files]
+
+
+class ListingForm(forms.ModelForm):
+    photos = MultipleImageField(required=False, label=_("Photos"))
+    remove_photos = forms.ModelMultipleChoiceField(
+        queryset=ListingPhoto.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Remove photos"),
+    )
+    rooms = forms.IntegerField(label=_("rooms"), min_value=1, max_value=100)
+    area = forms.DecimalField(
+        label=_("area (m²)"), max_digits=8, decimal_places=2, min_value=Decimal("1")
+    )
+    floor = forms.IntegerField(label=_("floor"), min_value=-5, max_value=200, required=False)
+
+    class Meta:
+        model = Listing
+        fields = ["title", "address", "rooms", "area", "floor", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = gettext(
+            "Up to %(count)s images (JPEG, PNG or WebP), at most %(megabytes)s MB each."
+        ) % {"count": MAX_PHOTOS, "megabytes": megabytes(max_photo_bytes())}
+        if self.instance.pk:
+            self.fields["remove_photos"].queryset = self.instance.photos.all()
+        else:
+            del self.fields["remove_photos"]
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        limit = max_photo_bytes()
+        for photo in photos:
+            if photo.size > limit:
+                raise forms.ValidationError(
+                    _("%(name)s is too large: at most %(megabytes)s MB per photo.")
+                    % {"name": photo.name, "megabytes": megabytes(limit)}
+                )
+        return photos
+
+    def clean(self):
+        cleaned = super().clean()
+        kept = 0
+        if self.instance.pk:
+            removed = {photo.pk for photo in cleaned.get("remove_photos") or []}
+            kept = sum(1 for photo in self.instance.photos.all() if photo.pk not in removed)
+        if kept + len(cleaned.get("photos") or []) > MAX_PHOTOS:
+            self.add_error(
+                "photos",
+                _("A listing may have at most %(count)s photos.") % {"count": MAX_PHOTOS},
+            )
+        return cleaned
+
+    def save_photos(self, listing: Listing) -> None:
+        for photo in self.cleaned_data.get("remove_photos") or []:
+            photo.image.delete(save=False)
+            photo.delete()
+        position = max((photo.position for photo in listing.photos.all()), default=-1) + 1
+        for offset, image in enumerate(self.cleaned_data.get("photos") or []):
+            ListingPhoto.objects.create(listing=listing, image=image, position=position + offset)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class AuctionForm(forms.Form):
+    """The fields of a new auction; services.validate_auction judges them."""
+
+    starting_price = forms.DecimalField(label=_("Starting price"), **MONEY)
+    min_increment = forms.DecimalField(label=_("Minimum increment"), **MONEY)
+    reserve_price = forms.DecimalField(
+        label=_("Reserve price (optional)"),
+        required=False,
+        help_text=_("The lowest price you accept; bidders only see whether it is met."),
+        **MONEY,
+    )
+    start_time = forms.DateTimeField(
+        label=_("Start"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput()
+    )
+    end_time = forms.DateTimeField(
+        label=_("End"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput()
+    )
+
+
+class BidForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Your bid"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+        **MONEY,
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def for_auction(cls, auction):
+        """A fresh form: the next valid amount and a new key, so a double tap bids once."""
+        return cls(initial={"amount": auction.next_minimum_bid(), "idempotency_key": uuid.uuid4()})
+
+
+class HomeFilterForm(forms.Form):
+    ROOM_CHOICES = [("", _("Any")), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4+")]
+
+    q = forms.CharField(label=_("Address"), required=False, max_length=100)
+    rooms = forms.ChoiceField(label=_("Rooms"), choices=ROOM_CHOICES, required=False)
+    price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=0)
+    price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=0)
+
+
+class ProviderChoiceForm(forms.Form):
+    provider = forms.CharField(max_length=20)
