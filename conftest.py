@@ -74,3 +74,19 @@ def make_payment(auction):
         return PaymentFactory(auction=fields.pop("auction", auction), provider=provider, **fields)
 
     return make
+
+
+@pytest.fixture
+def celery_broker():
+    """celery_broker(url): publish for real (not eagerly) to `url` until the test ends."""
+    from config.celery import app
+
+    def use(url: str):
+        app.conf.task_always_eager = False
+        app.conf.broker_url = url
+        app._after_fork()  # drop pooled connections to the previous broker
+
+    yield use
+    app.conf.task_always_eager = True
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app._after_fork()

@@ -34,6 +34,8 @@ class User(AbstractUser):
         default="",
         validators=[RegexValidator(f"^{PHONE_PATTERN}$", _("Use +998 and 9 digits."))],
     )
+    # The language notifications are written in (uz, ru, en); empty: the site default.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
 
 class Listing(models.Model):

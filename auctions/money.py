@@ -29,3 +29,16 @@ def sum_to_tiyin(amount: Decimal) -> int:
 def format_sum(amount: Decimal) -> str:
     """The N.NN form Click's payment page takes."""
     return str(amount.quantize(CENT))
+
+
+def display_sum(amount: Decimal, language: str | None) -> str:
+    """A sum as people read it: `50 000 so'm`, `50 000 сум`, `50,000 UZS`."""
+    whole = amount == amount.to_integral_value()
+    text = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
+    language = (language or "en").split("-")[0]
+    if language == "en":
+        return f"{text} UZS"
+    text = text.replace(",", "\N{NO-BREAK SPACE}")
+    if not whole:
+        text = text[:-3] + "," + text[-2:]
+    return f"{text} so'm" if language == "uz" else f"{text} сум"

@@ -164,6 +164,7 @@ def complete_payment(
 
     def mark_auction_paid(locked: AuctionPayment) -> None:
         locked.auction.mark_paid(at=locked.completed_at)
+        transaction.on_commit(lambda: _notify_fee_paid(locked.pk))
 
     return _transition(
         payment,
@@ -174,6 +175,15 @@ def complete_payment(
         before=refuse_if_paid,
         after=mark_auction_paid,
     )
+
+
+def _notify_fee_paid(payment_id: int) -> None:
+    try:
+        from . import notifications
+
+        notifications.fee_paid(payment_id)
+    except Exception:
+        logger.exception("notification failed event=fee_paid payment_id=%s", payment_id)
 
 
 def fail_payment(

@@ -132,6 +132,12 @@ def place_bid(
         if bidder.pk == auction.seller_id:
             raise BidRefused(_("The seller cannot bid on their own auction."))
         minimum = auction.next_minimum_bid()
+        leader_id = (
+            Bid.objects.filter(auction=auction, voided_at__isnull=True)
+            .order_by("-amount", "-id")
+            .values_list("bidder_id", flat=True)
+            .first()
+        )
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
         try:
@@ -158,6 +164,8 @@ def place_bid(
             extended = True
         auction.save(update_fields=fields)
         bid.extended_auction = extended
+        previous_leader = leader_id
+        transaction.on_commit(lambda: _notify("bid_placed", bid.pk, previous_leader, extended))
     return bid, True
 
 
@@ -248,3 +256,96 @@ def _open_payment(auction: Auction, provider_name: str) -> AuctionPayment | None
         payment_flow.cancel_payment(payment.pk, cause="system", reference={"reason": "expired"})
         return None
     return payment
+
+
+# Lifecycle: each transition exactly once, re-checked under the auction row lock.
+
+
+def due_auctions(now=None) -> tuple[list[int], list[int]]:
+    """Ids of paid auctions due to start and due to end (indexed on status and time)."""
+    now = now or timezone.now()
+    to_start = list(
+        Auction.objects.filter(
+            status=AuctionStatus.SCHEDULED, is_paid=True, start_time__lte=now
+        ).values_list("pk", flat=True)
+    )
+    to_end = list(
+        Auction.objects.filter(
+            status__in=(AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE),
+            is_paid=True,
+            end_time__lte=now,
+        ).values_list("pk", flat=True)
+    )
+    return to_start, to_end
+
+
+def start_auction(auction_id: int) -> bool:
+    """scheduled -> active once start_time has come; return whether this call moved it."""
+    with transaction.atomic():
+        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        now = timezone.now()
+        if auction.status != AuctionStatus.SCHEDULED or not auction.is_paid:
+            return False
+        if auction.start_time > now or auction.end_time <= now:
+            return False  # not yet, or it is due to end instead
+        auction.status = AuctionStatus.ACTIVE
+        auction.save(update_fields=["status", "updated_at"])
+        return True
+
+
+def end_auction(auction_id: int) -> bool:
+    """Close a paid auction at its (possibly extended) end_time; return whether it moved.
+
+    The winner is the highest live bid at or above the reserve; otherwise it ends unsold.
+    """
+    with transaction.atomic():
+        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        now = timezone.now()
+        if auction.status not in (AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE):
+            return False
+        if not auction.is_paid or auction.end_time > now:
+            return False  # a bid in the soft-close window moved the end: not yet
+        top = (
+            Bid.objects.filter(auction=auction, voided_at__isnull=True)
+            .order_by("-amount", "id")
+            .first()
+        )
+        sold = top is not None and (
+            auction.reserve_price is None or top.amount >= auction.reserve_price
+        )
+        auction.status = AuctionStatus.ENDED
+        auction.ended_at = now
+        auction.winner = top.bidder if sold else None
+        auction.final_price = top.amount if sold else None
+        auction.save(update_fields=["status", "ended_at", "winner", "final_price", "updated_at"])
+        transaction.on_commit(lambda: _notify("auction_ended", auction.pk))
+        return True
+
+
+def expire_stale_payments(now=None) -> int:
+    """Cancel payments left pending longer than PAYMENT_PENDING_TTL; return how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.PAYMENT_PENDING_TTL)
+    expired = 0
+    stale = AuctionPayment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)
+    for payment_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            payment = payment_flow.lock_payment(pk=payment_id)
+            # Re-read under the lock: a provider or another run may have moved it.
+            if payment.status != PaymentStatus.PENDING or payment.created_at >= cutoff:
+                continue
+            payment_flow.cancel_payment(
+                payment, cause="system", reference={"reason": "pending_ttl"}
+            )
+            expired += 1
+    return expired
+
+
+def _notify(event: str, *args) -> None:
+    """After commit: hand the event to notifications; never raise into the caller."""
+    try:
+        from . import notifications
+
+        getattr(notifications, event)(*args)
+    except Exception:
+        logger.exception("notification failed event=%s", event)

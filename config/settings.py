@@ -233,10 +233,19 @@ MEDOGRAM_READ_TIMEOUT = max(env.integer("MEDOGRAM_READ_TIMEOUT", 15), 10)
 # Celery: background jobs are optional; enqueueing never blocks a request (CONTRACT 8).
 CELERY_BROKER_URL = env.text("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Tests run tasks in-process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", TESTING)
+CELERY_TASK_IGNORE_RESULT = True
+# A request that enqueues must fail fast when the broker is down (then it logs and goes on).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "advance-auctions": {"task": "auctions.tasks.advance_auctions", "schedule": 15.0},
+    "expire-stale-payments": {"task": "auctions.tasks.expire_stale_payments", "schedule": 300.0},
+}
 
 EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "kvartirabar <noreply@kvartirabar.uz>")

@@ -1,0 +1,115 @@
+"""Emails to sellers and bidders, each in the recipient's language, sent by a Celery task.
+
+Called after commit; every function only enqueues, so a bid or a callback never waits on
+mail or on the broker.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .background import enqueue
+from .models import Auction, AuctionPayment, Bid, User
+
+logger = logging.getLogger(__name__)
+
+
+def bid_placed(bid_id: int, previous_leader_id: int | None, extended: bool) -> None:
+    bid = Bid.objects.select_related("auction").get(pk=bid_id)
+    auction = bid.auction
+    _send("leading", bid.bidder_id, auction.pk)
+    if previous_leader_id and previous_leader_id != bid.bidder_id:
+        _send("outbid", previous_leader_id, auction.pk)
+    if extended:
+        for bidder_id in _bidder_ids(auction):
+            _send("extended", bidder_id, auction.pk)
+
+
+def auction_ended(auction_id: int) -> None:
+    auction = Auction.objects.get(pk=auction_id)
+    for bidder_id in _bidder_ids(auction):
+        _send("won" if bidder_id == auction.winner_id else "lost", bidder_id, auction.pk)
+    _send("sold" if auction.winner_id else "unsold", auction.seller_id, auction.pk)
+
+
+def fee_paid(payment_id: int) -> None:
+    payment = AuctionPayment.objects.select_related("auction").get(pk=payment_id)
+    _send("fee_paid", payment.auction.seller_id, payment.auction_id)
+
+
+def _bidder_ids(auction: Auction) -> list[int]:
+    return list(
+        Bid.objects.filter(auction=auction, voided_at__isnull=True)
+        .values_list("bidder_id", flat=True)
+        .distinct()
+    )
+
+
+def _send(kind: str, user_id: int, auction_id: int) -> None:
+    from .tasks import send_notification
+
+    enqueue(send_notification, kind, user_id, auction_id)
+
+
+def render(kind: str, auction: Auction) -> tuple[str, str]:
+    """The (subject, body) of one notification in the active language."""
+    from .money import display_sum
+
+    title = auction.listing.title
+    price = display_sum(auction.price, translation.get_language())
+    end = auction.end_time
+    messages = {
+        "leading": (
+            _("You are the highest bidder"),
+            _("Your bid of %(price)s leads on “%(title)s”.") % {"price": price, "title": title},
+        ),
+        "outbid": (
+            _("You were outbid"),
+            _("Someone bid %(price)s on “%(title)s”. Bid again to take the lead.")
+            % {"price": price, "title": title},
+        ),
+        "extended": (
+            _("The auction was extended"),
+            _("A late bid moved the end of “%(title)s” to %(end)s.")
+            % {"title": title, "end": end.strftime("%Y-%m-%d %H:%M UTC")},
+        ),
+        "won": (
+            _("You won the auction"),
+            _("You won “%(title)s” for %(price)s. The seller will contact you.")
+            % {"title": title, "price": price},
+        ),
+        "lost": (
+            _("The auction has ended"),
+            _("“%(title)s” went to another bidder.") % {"title": title},
+        ),
+        "sold": (
+            _("Your apartment is sold"),
+            _("“%(title)s” sold for %(price)s.") % {"title": title, "price": price},
+        ),
+        "unsold": (
+            _("Your auction ended unsold"),
+            _("“%(title)s” ended without a bid at or above your reserve.") % {"title": title},
+        ),
+        "fee_paid": (
+            _("Listing fee paid"),
+            _("The listing fee for “%(title)s” is paid; the auction is on schedule.")
+            % {"title": title},
+        ),
+    }
+    return messages[kind]
+
+
+def deliver(kind: str, user_id: int, auction_id: int) -> bool:
+    """Write and send one email; return whether one was sent (no address: none)."""
+    user = User.objects.get(pk=user_id)
+    if not user.email:
+        logger.info("notification skipped kind=%s user_id=%s reason=no_email", kind, user_id)
+        return False
+    auction = Auction.objects.select_related("listing").get(pk=auction_id)
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject, body = render(kind, auction)
+    send_mail(f"kvartirabar: {subject}", body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return True

@@ -1,0 +1,33 @@
+"""Celery tasks of the auction lifecycle; beat runs them (CELERY_BEAT_SCHEDULE)."""
+
+import logging
+
+from celery import shared_task
+
+from . import notifications, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def advance_auctions() -> dict:
+    """Start the auctions whose start_time came and end those whose end_time passed."""
+    to_start, to_end = services.due_auctions()
+    started = sum(services.start_auction(pk) for pk in to_start)
+    ended = sum(services.end_auction(pk) for pk in to_end)
+    if started or ended:
+        logger.info("auctions advanced started=%s ended=%s", started, ended)
+    return {"started": started, "ended": ended}
+
+
+@shared_task
+def expire_stale_payments() -> int:
+    expired = services.expire_stale_payments()
+    if expired:
+        logger.info("stale payments cancelled count=%s", expired)
+    return expired
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def send_notification(kind: str, user_id: int, auction_id: int) -> bool:
+    return notifications.deliver(kind, user_id, auction_id)
