@@ -1,0 +1,80 @@
+"""Click transactions in the admin: read-only, and inline on their AuctionPayment."""
+
+from django.contrib import admin
+
+from auctions.admin import AuctionPaymentAdmin
+
+from .models import ClickTransaction
+
+FIELDS = (
+    "click_trans_id",
+    "click_paydoc_id",
+    "merchant_prepare_id",
+    "payment",
+    "amount",
+    "action",
+    "status",
+    "error",
+    "error_note",
+    "sign_time",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
+
+
+class ReadOnly:
+    """Rows written only by Click's callbacks: nobody adds, edits or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClickTransaction)
+class ClickTransactionAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = (
+        "click_trans_id",
+        "click_paydoc_id",
+        "payment",
+        "amount",
+        "status",
+        "error",
+        "created_at",
+        "completed_at",
+    )
+    list_filter = ("status", "created_at", "completed_at")
+    search_fields = ("click_trans_id", "click_paydoc_id", "payment__merchant_trans_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("payment",)
+    fields = FIELDS
+    readonly_fields = FIELDS
+
+    @admin.display(description="merchant_prepare_id / merchant_confirm_id")
+    def merchant_prepare_id(self, obj):
+        return obj.pk
+
+
+class ClickTransactionInline(ReadOnly, admin.TabularInline):
+    model = ClickTransaction
+    extra = 0
+    fields = (
+        "click_trans_id",
+        "click_paydoc_id",
+        "amount",
+        "status",
+        "error",
+        "error_note",
+        "created_at",
+        "completed_at",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+
+AuctionPaymentAdmin.inlines = [*AuctionPaymentAdmin.inlines, ClickTransactionInline]
