@@ -1,11 +1,11 @@
 """The website's forms: every rule of an auction or a bid stays in auctions.services."""
 
+import re
 import uuid
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,22 @@ def max_photo_bytes() -> int:
 
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g}"
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in sum: digits, optional spaces between groups, up to two decimals."""
+
+    PLAIN = re.compile(r"[0-9]{1,12}(?:[.,][0-9]{1,2})?")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).replace(" ", "").replace("\xa0", "").replace("\u202f", "")
+        if not self.PLAIN.fullmatch(text):
+            raise forms.ValidationError(
+                _("Enter an amount in digits, e.g. 501000000."), code="invalid"
+            )
+        return super().to_python(text.replace(",", "."))
 
 
 class SignUpForm(UserCreationForm):
@@ -48,13 +64,6 @@ class SignUpForm(UserCreationForm):
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is taken."))
         return username
-
-    def clean_password2(self):
-        password = super().clean_password2()
-        if password:
-            username = self.cleaned_data.get("username", "")
-            password_validation.validate_password(password, User(username=username))
-        return password
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -145,9 +154,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class AuctionForm(forms.Form):
     """The fields of a new auction; services.validate_auction judges them."""
 
-    starting_price = forms.DecimalField(label=_("Starting price"), **MONEY)
-    min_increment = forms.DecimalField(label=_("Minimum increment"), **MONEY)
-    reserve_price = forms.DecimalField(
+    starting_price = MoneyField(label=_("Starting price"), **MONEY)
+    min_increment = MoneyField(label=_("Minimum increment"), **MONEY)
+    reserve_price = MoneyField(
         label=_("Reserve price (optional)"),
         required=False,
         help_text=_("The lowest price you accept; bidders only see whether it is met."),
@@ -162,9 +171,9 @@ class AuctionForm(forms.Form):
 
 
 class BidForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Your bid"),
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         **MONEY,
     )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -181,8 +190,8 @@ class HomeFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Address"), required=False, max_length=100)
     rooms = forms.ChoiceField(label=_("Rooms"), choices=ROOM_CHOICES, required=False)
-    price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=0)
-    price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=0)
+    price_min = MoneyField(label=_("Price from"), required=False, min_value=0)
+    price_max = MoneyField(label=_("Price to"), required=False, min_value=0)
 
 
 class ProviderChoiceForm(forms.Form):

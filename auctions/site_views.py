@@ -1,6 +1,7 @@
 """The server-rendered website: thin views over auctions.services, shared with the API."""
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -182,6 +183,12 @@ def auction_bid(request, pk: int):
         return redirect(f"{reverse(settings.LOGIN_URL)}?next={auction_url(auction)}")
     form = BidForm(request.POST)
     if not form.is_valid():
+        # A hidden field the reader cannot fix gets a fresh key; the amount's error stays.
+        data = request.POST.copy()
+        data["idempotency_key"] = str(uuid.uuid4())
+        data.pop("confirmed", None)
+        form = BidForm(data)
+        form.is_valid()
         return _auction_page(request, auction, form=form, status=400)
     amount = form.cleaned_data["amount"]
     if not form.cleaned_data["confirmed"]:

@@ -66,7 +66,7 @@ def test_home_filters_by_rooms_price_and_address(client):
     assert "Big" in by_price
     assert "Small" not in by_price
     assert bad.status_code == 200
-    assert "Enter a number." in bad.content.decode()
+    assert "Enter an amount in digits" in bad.content.decode()
 
 
 def test_home_shows_the_first_photo(client, media_root):
