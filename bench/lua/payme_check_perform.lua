@@ -1,0 +1,21 @@
+-- Payme CheckPerformTransaction for one open payme payment: a fixed body, correct auth.
+package.path = (os.getenv("BENCH_LUA_DIR") or "bench/lua") .. "/?.lua;" .. package.path
+local common = require("common")
+local config = common.config()
+
+wrk.method = "POST"
+wrk.path = config.payme_path
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = config.payme_authorization
+wrk.body = string.format(
+  '{"jsonrpc": "2.0", "id": 1, "method": "CheckPerformTransaction", '
+    .. '"params": {"amount": %s, "account": {"%s": "%s"}}}',
+  config.payme_amount, config.payme_account_field, config.check_perform_id)
+
+function response(status, headers, body)
+  if status == 200 and body:find('"allow": true', 1, true) and not body:find('"error"', 1, true) then
+    ok = ok + 1
+  else
+    common.error(status, body)
+  end
+end
