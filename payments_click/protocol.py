@@ -358,10 +358,8 @@ def click_endpoint(endpoint: int):
                     ACTION_NAMES[endpoint],
                     _loggable((fields or {}).get("merchant_trans_id")),
                 )
-                answer, outcome = (
-                    error_answer(fields, FailedToUpdate(), endpoint=endpoint),
-                    (FailedToUpdate.outcome),
-                )
+                refusal = FailedToUpdate()  # rolled back: services' atomic() did not commit
+                answer, outcome = error_answer(fields, refusal, endpoint=endpoint), refusal.outcome
             log_callback(endpoint, fields, answer, outcome)
             return JsonResponse(answer)
 

@@ -3,10 +3,10 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
-from auctions.models import PaymentEvent, PaymentStatus
+from auctions.models import Auction, PaymentEvent, PaymentStatus
 from auctions.tests.factories import PaymentFactory
 from payments_click.models import ClickTransaction, ClickTransactionStatus
 from payments_click.tests.signed_client import ClickClient
@@ -110,3 +110,42 @@ def test_concurrent_identical_prepares_make_one_row(client, make_payment):
     row = ClickTransaction.objects.get()
     assert {answer["merchant_prepare_id"] for answer in answers} == {row.pk}
     assert PaymentEvent.objects.filter(payment=payment).count() == 1
+
+
+def test_a_database_failure_is_failed_to_update_and_rolls_back(client, make_payment):
+    """The auction row stays locked elsewhere past lock_timeout: -7, nothing kept; Click retries."""
+    payment = make_payment("click")
+    click = ClickClient(client)
+    prepared = click.prepare(payment)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_auction_lock() -> None:
+        try:
+            with transaction.atomic():
+                Auction.objects.select_for_update().get(pk=payment.auction_id)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_auction_lock)
+    holder.start()
+    assert locked.wait(timeout=10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        failed = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared)
+    finally:
+        release.set()
+        holder.join(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert (failed["error"], failed["error_note"]) == (-7, "Failed to update user")
+    assert failed["merchant_confirm_id"] is None
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PROCESSING
+    assert ClickTransaction.objects.get().status == ClickTransactionStatus.PREPARED
+    assert not PaymentEvent.objects.filter(to_status="completed").exists()
+    retried = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared)
+    assert retried["error"] == 0

@@ -4,13 +4,14 @@ import json
 from urllib.parse import quote
 
 import pytest
+from django.test import Client
 from hypothesis import assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from auctions.models import PaymentEvent, PaymentStatus
 from payments_click.models import ClickTransaction
-from payments_click.tests.signed_client import URL_SETS, answer_of
+from payments_click.tests.signed_client import URL_SETS, ClickClient, answer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +297,11 @@ def test_a_valid_body_with_hostile_values_is_refused_without_effect(
     )
 
     assert_refused_without_effect(response, payment)
+
+
+def test_callbacks_need_no_csrf_token(payment):
+    click = ClickClient(Client(enforce_csrf_checks=True), URL_SETS["live"])
+
+    prepared, completed = click.pay(payment)
+
+    assert (prepared["error"], completed["error"]) == (0, 0)

@@ -5,6 +5,7 @@ import pytest
 from auctions.models import PaymentStatus
 from payments_click.models import ClickTransaction
 from payments_click.protocol import sign
+from payments_click.tests.signed_client import click_sign
 
 pytestmark = pytest.mark.django_db
 
@@ -155,8 +156,6 @@ def test_without_a_configured_key_every_callback_is_refused(click, payment, sett
     """An empty key would let anyone sign; the system check warns about it."""
     settings.CLICK_SECRET_KEY = ""
     fields = click.fields(payment, "0")
-    from payments_click.tests.signed_client import click_sign
-
     fields["sign_string"] = click_sign(fields, secret="")
 
     assert click.post("prepare", fields)["error"] == -1
