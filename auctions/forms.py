@@ -22,6 +22,11 @@ def max_photo_bytes() -> int:
     return getattr(settings, "SITE_MAX_PHOTO_BYTES", MAX_PHOTO_BYTES)
 
 
+def plain_amount(amount: Decimal) -> str:
+    """An amount as a person types it: 501000000, or 501000000.50."""
+    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g}"
 
@@ -182,7 +187,12 @@ class BidForm(forms.Form):
     @classmethod
     def for_auction(cls, auction):
         """A fresh form: the next valid amount and a new key, so a double tap bids once."""
-        return cls(initial={"amount": auction.next_minimum_bid(), "idempotency_key": uuid.uuid4()})
+        return cls(
+            initial={
+                "amount": plain_amount(auction.next_minimum_bid()),
+                "idempotency_key": uuid.uuid4(),
+            }
+        )
 
 
 class HomeFilterForm(forms.Form):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.static import serve
 
 from . import providers, services
-from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm
+from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm, plain_amount
 from .models import (
     Auction,
     AuctionPayment,
@@ -126,7 +126,8 @@ def _snapshot(auction: Auction, user) -> dict:
         "status_display": AuctionStatus(status).label,
         "price": str(auction.price),
         "price_display": format_money(auction.price),
-        "next_minimum": str(auction.next_minimum_bid()),
+        "price_label": _("Current price") if auction.bid_count else _("Starting price"),
+        "next_minimum": plain_amount(auction.next_minimum_bid()),
         "next_minimum_display": format_money(auction.next_minimum_bid()),
         "bid_count": auction.bid_count,
         "start_time": auction.start_time.isoformat(),

@@ -106,7 +106,7 @@ def test_auction_page_shows_facts_rules_history_and_aliases(client, bidder_clien
     assert "600,000,000" not in text  # the reserve itself stays hidden
     assert "Sign in to bid" in text
     signed_in = bidder_client.get(f"/auctions/{auction.pk}/").content.decode()
-    assert 'name="amount" value="501000000.00"' in signed_in  # the next valid amount
+    assert 'name="amount" value="501000000"' in signed_in  # the next valid amount
     assert 'name="idempotency_key"' in signed_in
 
 
@@ -129,7 +129,7 @@ def test_live_endpoint_gives_price_clock_and_history(client):
     data = answer.json()
     assert answer.status_code == 200
     assert data["price"] == "500000000.00"
-    assert data["next_minimum"] == "501000000.00"
+    assert data["next_minimum"] == "501000000"
     assert data["status"] == "active"
     assert data["bid_count"] == 1
     assert data["reserve_met"] is None
