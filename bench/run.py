@@ -116,7 +116,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--keep-data", action="store_true", help="keep the temp data dir")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.payments, args.duration = 300, 1
+        args.payments, args.duration = 300, 2
     if not 10 <= args.payments <= 1_000_000:
         parser.error("--payments must be between 10 and 1000000")
     return args
@@ -545,9 +545,8 @@ def print_report(report: Report) -> None:
     for name, target in TARGETS.items():
         result = next((r for r in report.results if r.name == name), None)
         ratio = f"{result.ratio:.2f}" if result and result.ratio is not None else "-"
-        print(
-            f"  {name:<26} >= {target:.1f}x  {ratio:>6}  {'met' if report.targets[name] else 'MISSED'}"
-        )
+        verdict = "met" if report.targets[name] else "MISSED"
+        print(f"  {name:<26} >= {target:.1f}x  {ratio:>6}  {verdict}")
     print()
     print("checks:")
     for check in report.checks:
