@@ -400,6 +400,8 @@ def _dispatch(request, handlers: dict, call: Call) -> dict:
     try:
         payload = parse_body(body) if body is not None else None
         call.request_id = _request_id(payload)
+        if isinstance(payload, dict) and isinstance(payload.get("method"), str):
+            call.method = _loggable(payload["method"])  # so a refused call names its method
     except ParseError as error:
         parse_error = error
     if not address_allowed(request.META.get("REMOTE_ADDR", "")):
@@ -418,7 +420,6 @@ def _dispatch(request, handlers: dict, call: Call) -> dict:
     if not isinstance(payload.get("params"), dict):
         raise InvalidRequest("params")
     handler = handlers.get(method)
-    call.method = method if handler else _loggable(method)
     if handler is None:
         raise MethodNotFound(method[:MAX_ID_LENGTH] if storable(method) else "method")
     result = handler(payload["params"], call)

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from payments_payme import protocol
 
@@ -29,8 +30,9 @@ def fresh_key_cache():
 
 
 @pytest.fixture
-def payme(client):
-    return PaymeClient(client)
+def payme(db):
+    # CSRF enforced as for a real server-to-server POST: the endpoint must be exempt.
+    return PaymeClient(Client(enforce_csrf_checks=True))
 
 
 @pytest.fixture

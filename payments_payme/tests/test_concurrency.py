@@ -25,7 +25,7 @@ def run_together(count, call):
     def worker(index):
         try:
             barrier.wait()
-            answers[index] = call(index, PaymeClient(Client()))
+            answers[index] = call(index, PaymeClient(Client(enforce_csrf_checks=True)))
         finally:
             connection.close()
 

@@ -4,6 +4,7 @@ import base64
 import json
 
 import pytest
+from django.test import Client
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -77,6 +78,7 @@ def world(payme, payme_payment):
 
 
 def post(client, body, authorization=None):
+    client = Client(enforce_csrf_checks=True)
     return client.post(
         "/api/payments/payme/",
         body,
