@@ -153,7 +153,7 @@ def main(argv=None) -> int:
         ("bid", bid),
     ]
     state["check"] = next(fresh["payme"])
-    for name, step in steps:  # warm: imports, caches
+    for _name, step in steps:  # warm: imports, caches
         step()
     counts = {}
     timings = {name: 0.0 for name, _ in steps}

@@ -406,6 +406,12 @@ def main(argv=None) -> int:
         f"{args.connections} connections, {args.workers} gunicorn sync workers",
         flush=True,
     )
+    print(
+        "load average before: {:.1f} {:.1f} {:.1f} on {} CPUs".format(
+            *os.getloadavg(), os.cpu_count()
+        ),
+        flush=True,
+    )
     call_command("migrate", verbosity=0, interactive=False)
     started = time.monotonic()
     seeded = seed.seed(args.payments)
@@ -442,6 +448,8 @@ def main(argv=None) -> int:
         log_tail = (data_dir / "gunicorn.log").read_text()[-3000:]
         if not args.keep_data:
             shutil.rmtree(data_dir, ignore_errors=True)
+    load = os.getloadavg()[0]
+    print(f"load average after: {load:.1f} (other work on the machine skews the rates)")
     report.checks = checks.run(report.results, baseline, seeded.hot_auction_id, BIDDERS)
     report.table_rows = checks.payment_rows()
     score(report)
