@@ -1,10 +1,25 @@
 """The server-rendered website for sellers and bidders."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from . import site_views
 from .models import MERCHANT_TRANS_ID_PATTERN
+
+
+class IdConverter:
+    """A row id that fits a bigint: a longer number is a 404, never a database error."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "site_id")
 
 app_name = "site"
 
@@ -13,19 +28,19 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", site_views.signup, name="signup"),
-    path("auctions/<int:pk>/", site_views.auction_detail, name="auction-detail"),
-    path("auctions/<int:pk>/live/", site_views.auction_live, name="auction-live"),
-    path("auctions/<int:pk>/bid/", site_views.auction_bid, name="auction-bid"),
+    path("auctions/<site_id:pk>/", site_views.auction_detail, name="auction-detail"),
+    path("auctions/<site_id:pk>/live/", site_views.auction_live, name="auction-live"),
+    path("auctions/<site_id:pk>/bid/", site_views.auction_bid, name="auction-bid"),
     path("my/listings/", site_views.my_listings, name="my-listings"),
     path("my/listings/new/", site_views.listing_edit, name="listing-create"),
-    path("my/listings/<int:pk>/edit/", site_views.listing_edit, name="listing-edit"),
+    path("my/listings/<site_id:pk>/edit/", site_views.listing_edit, name="listing-edit"),
     path(
-        "my/listings/<int:listing_pk>/auction/",
+        "my/listings/<site_id:listing_pk>/auction/",
         site_views.auction_create,
         name="auction-create",
     ),
     path("my/auctions/", site_views.my_auctions, name="my-auctions"),
-    path("my/auctions/<int:pk>/pay/", site_views.auction_pay, name="auction-pay"),
+    path("my/auctions/<site_id:pk>/pay/", site_views.auction_pay, name="auction-pay"),
     path("my/bids/", site_views.my_bids, name="my-bids"),
     # Where every provider sends the seller's browser back after paying.
     re_path(

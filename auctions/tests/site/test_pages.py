@@ -148,6 +148,8 @@ def test_unpaid_auction_is_404_for_others_but_visible_to_its_seller(client, sell
     "path",
     [
         "/auctions/999999/",
+        "/auctions/99999999999999999999999/",
+        "/my/auctions/99999999999999999999999/pay/",
         "/auctions/999999/live/",
         "/my/listings/999999/edit/",
         "/my/listings/999999/auction/",
