@@ -136,7 +136,7 @@ def start(payment: AuctionPayment, request=None) -> None:
     fetch_user_data(medogram, client)
     sent = {
         "api": MASK,
-        "amount": str(payment.amount),
+        "amount": f"{payment.amount:f}",
         "factorId": payment.merchant_trans_id,
         "redirect": callback_url(request),
     }
@@ -302,7 +302,10 @@ def handle_callback(fields) -> Outcome:
         return Outcome("unknown", reason="no payment has this id_get")
     write_log(LogKind.CALLBACK, medogram=medogram, message="browser returned", payload=received)
     payment = medogram.payment
-    if payment.status in FINAL:
+    # A final payment answers its outcome without a second verify; except a failed one
+    # coming back with another trans_id: that payer may have been charged (needs a refund).
+    recheck = payment.status == PaymentStatus.FAILED and incoming.trans_id != medogram.trans_id
+    if payment.status in FINAL and not recheck:
         outcome = Outcome(payment.status, payment.merchant_trans_id, reason="already final")
     else:
         if not medogram.trans_id:
@@ -310,9 +313,23 @@ def handle_callback(fields) -> Outcome:
             MedogramPayment.objects.filter(pk=medogram.pk, trans_id="").update(
                 trans_id=incoming.trans_id, tracking_code=incoming.tracking_code
             )
-        outcome = verify_and_apply(
-            medogram, trans_id=incoming.trans_id, tracking_code=incoming.tracking_code
-        )
+        try:
+            outcome = verify_and_apply(
+                medogram, trans_id=incoming.trans_id, tracking_code=incoming.tracking_code
+            )
+        except Exception as error:
+            # Rolled back; the log row is written after the rollback so it stays.
+            logger.exception(
+                "medogram callback merchant_trans_id=%s outcome=error", payment.merchant_trans_id
+            )
+            write_log(
+                LogKind.ERROR,
+                medogram=medogram,
+                message=f"unexpected error while applying the callback: {type(error).__name__}",
+                payload={"call": "callback", "reason": "internal_error"},
+            )
+            payment.refresh_from_db(fields=["status"])
+            outcome = Outcome(payment.status, payment.merchant_trans_id, reason="internal_error")
     logger.info(
         "medogram callback merchant_trans_id=%s id_get=%s trans_id=%s outcome=%s reason=%s",
         outcome.merchant_trans_id,
@@ -382,13 +399,21 @@ def verify_and_apply(
         row.verified_status = verification.status
         row.verified_at = timezone.now()
         fields = ["verified_status", "verified_at", "updated_at"]
-        if decision == "complete":
-            row.trans_id, row.card_number = trans_id, verification.card_number
+        if decision in ("complete", "fail"):
+            row.trans_id = trans_id  # the attempt the gateway decided on
             row.tracking_code = tracking_code or row.tracking_code
-            fields += ["trans_id", "card_number", "tracking_code"]
+            fields += ["trans_id", "tracking_code"]
+        if decision == "complete":
+            row.card_number = verification.card_number
+            fields.append("card_number")
         row.save(update_fields=fields)
         if locked.status in FINAL:
-            pass  # a concurrent callback got here first
+            # A concurrent callback got here first; a payer charged for a payment that is
+            # no longer open must be refunded by an operator.
+            if decision == "complete" and locked.status != PaymentStatus.COMPLETED:
+                needs_refund = True
+                reason = f"payer charged but the payment is {locked.status}: needs a refund"
+                payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")
         elif decision == "complete":
             try:
                 payment_flow.complete_payment(locked, cause=CAUSE, reference=reference)
@@ -404,7 +429,7 @@ def verify_and_apply(
             LogKind.ERROR,
             medogram=medogram,
             message=reason,
-            payload={"call": "verify", "reason": "already_paid", "needs_refund": True},
+            payload={"call": "verify", "reason": reason, "needs_refund": True},
         )
     return Outcome(status, merchant_trans_id, reason=reason, needs_refund=needs_refund)
 

@@ -96,3 +96,27 @@ def test_concurrent_callbacks_complete_once(paid_at_gateway, sandbox, auction):
     payment.refresh_from_db()
     assert payment.status == Status.COMPLETED
     assert not payment.needs_refund
+
+
+@pytest.mark.django_db
+def test_failed_payment_charged_on_another_attempt_is_flagged_for_refund(
+    start_medogram, sandbox, client
+):
+    answer, payment = start_medogram()
+    pay_url = answer.json()["pay_url"]
+    declined = sandbox.pay(pay_url, decline=True)
+    client.get(declined)
+    # The sandbox keeps one attempt per id_get; a second, paid attempt gets a fresh id.
+    id_get = int(payment.medogram.id_get)
+    attempt = sandbox.server.state.payments[id_get]
+    attempt.state, attempt.trans_id = "paid", "777000111"
+
+    again = client.get(CALLBACK, {"trans_id": "777000111", "id_get": str(id_get)}, headers=JSON)
+
+    assert again.json()["status"] == "failed"
+    payment.refresh_from_db()
+    assert payment.status == Status.FAILED
+    assert payment.needs_refund
+    assert sandbox.state()["calls"]["verify"] == 2
+    error = MedogramPaymentLog.objects.get(kind=LogKind.ERROR)
+    assert error.payload["needs_refund"] is True
