@@ -1,8 +1,12 @@
 """The AuctionPayment state machine: the only code that changes a payment's status.
 
-Every transition runs in its own atomic() (a savepoint inside the caller's transaction),
-locks the payment row, is a no-op when repeated, raises and changes nothing on an illegal
-move, and appends one PaymentEvent. Lock order: AuctionPayment, provider row, Auction.
+Every transition runs inside a transaction with the payment row locked, is a no-op when
+repeated, raises and changes nothing on an illegal move, and appends one PaymentEvent.
+Given an id, it opens its own atomic() (a savepoint inside the caller's transaction) and
+locks the row. Given a payment from lock_payment() in the caller's still-open transaction,
+it runs in that transaction: the lock is already held, and every refusal is raised before
+the first write, so no savepoint (two queries on a callback's hot path) is needed.
+Lock order: AuctionPayment, provider row, Auction.
 
     pending -> processing
     pending | processing -> completed | failed | cancelled
@@ -67,12 +71,23 @@ def lock_payment(**lookup) -> AuctionPayment:
         .select_related("auction")
         .get(**lookup)
     )
-    payment._locked_by_flow = True
+    # The lock lasts as long as the outermost atomic block it was taken in.
+    payment._locked_in = transaction.get_connection().atomic_blocks[0]
     return payment
 
 
+def _holds_lock(payment: AuctionPayment | int) -> bool:
+    """Whether `payment` came from lock_payment() in the transaction still open now."""
+    blocks = transaction.get_connection().atomic_blocks
+    return (
+        isinstance(payment, AuctionPayment)
+        and bool(blocks)
+        and getattr(payment, "_locked_in", None) is blocks[0]
+    )
+
+
 def _locked(payment: AuctionPayment | int) -> AuctionPayment:
-    if isinstance(payment, AuctionPayment) and getattr(payment, "_locked_by_flow", False):
+    if _holds_lock(payment):
         return payment
     payment_id = payment.pk if isinstance(payment, AuctionPayment) else payment
     return lock_payment(pk=payment_id)
@@ -120,18 +135,22 @@ def _transition(
     before: Callable[[AuctionPayment], None] | None = None,
     after: Callable[[AuctionPayment], None] | None = None,
 ) -> AuctionPayment:
-    with transaction.atomic():
-        payment = _locked(payment)
+    def apply(payment: AuctionPayment) -> AuctionPayment:
         if payment.status == to_status:
             return payment  # a repeated callback: no second effect
         if payment.status not in allowed_from:
             raise IllegalTransition(payment.status, to_status)
         if before:
-            before(payment)
+            before(payment)  # refuses (raises) before anything is written
         _move(payment, to_status, cause=cause, reference=reference, at=timezone.now())
         if after:
             after(payment)
         return payment
+
+    if _holds_lock(payment):
+        return apply(payment)
+    with transaction.atomic():
+        return apply(_locked(payment))
 
 
 def mark_processing(
@@ -250,7 +269,7 @@ def refund_payment(
 
 def flag_needs_refund(payment: AuctionPayment | int, *, cause: str, note: str) -> AuctionPayment:
     """Record that the payer was charged for an auction another payment already paid."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=not _holds_lock(payment)):
         payment = _locked(payment)
         if not payment.needs_refund:
             payment.needs_refund = True
