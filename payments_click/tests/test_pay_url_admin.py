@@ -3,11 +3,9 @@
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.core import checks
 
 from auctions.models import PaymentStatus
 from auctions.tests.factories import UserFactory
-from payments_click.checks import click_settings_check
 from payments_click.models import ClickTransaction
 from payments_click.tests.factories import ClickTransactionFactory
 
@@ -126,24 +124,3 @@ def test_click_transactions_show_inline_on_their_payment(admin_client):
 
     assert page.status_code == 200
     assert b"919191" in page.content
-
-
-# System check
-
-
-def test_empty_click_settings_are_warnings_not_errors(settings):
-    settings.CLICK_SERVICE_ID = ""
-    settings.CLICK_SECRET_KEY = ""
-
-    found = click_settings_check(None)
-
-    assert [(type(message), message.id) for message in found] == [
-        (checks.Warning, "payments_click.W001"),
-        (checks.Warning, "payments_click.W002"),
-    ]
-    assert {m.id for m in checks.run_checks()} >= {"payments_click.W001", "payments_click.W002"}
-
-
-def test_configured_click_settings_pass_the_check():
-    assert click_settings_check(None) == []
-    assert not [m for m in checks.run_checks() if m.id.startswith("payments_click.")]

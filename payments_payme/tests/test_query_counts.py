@@ -32,24 +32,24 @@ def test_check_transaction_costs_one_query(payme, payme_payment, django_assert_n
         assert payme.check(T1)["result"]["state"] == 1
 
 
-def test_create_transaction_costs_at_most_seven_queries(
+def test_create_transaction_costs_at_most_five_queries(
     payme, payme_payment, django_assert_max_num_queries
 ):
     payme.check_perform(payme_payment)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         assert payme.create(payme_payment, T1)["result"]["state"] == 1
 
     with django_assert_max_num_queries(2):
         assert payme.create(payme_payment, T1)["result"]["state"] == 1  # a repeat
 
 
-def test_perform_transaction_costs_at_most_nine_queries(
+def test_perform_transaction_costs_at_most_seven_queries(
     payme, payme_payment, django_assert_max_num_queries
 ):
     payme.create(payme_payment, T1)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         assert payme.perform(T1)["result"]["state"] == 2
 
     with django_assert_max_num_queries(2):
