@@ -475,11 +475,12 @@ def reserve(server: Server, environment: dict[str, str], seeded) -> dict:
     from auctions.models import AuctionPayment
     from auctions.money import sum_to_tiyin
 
-    server.wait_ready("/api/auctions/")
     payme = AuctionPayment.objects.filter(provider="payme", status="pending").order_by("id")
     check_perform, check_transaction = payme.values_list("merchant_trans_id", flat=True)[:2]
     completed = AuctionPayment.objects.filter(status="completed").order_by("-id")
     floor = completed.values_list("merchant_trans_id", flat=True).first()
+    # Not /api/auctions/: it lists every paid auction unpaginated (see the report, issue 7).
+    server.wait_ready(f"/bench/floor/{floor}/")
     payme_id = "benchcheck" + "0" * 14
     credentials = base64.b64encode(("Paycom:" + environment["PAYME_KEY"]).encode()).decode()
     answer = server.post(
