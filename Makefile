@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8000
+SANDBOX_PORT ?= 8090
+# The embedded default: SQLite, the local Medogram sandbox, tasks run in-process (no broker).
+DEV_ENV = DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 MEDOGRAM_API_KEY=dev-sandbox-key \
+	MEDOGRAM_URL=http://127.0.0.1:$(SANDBOX_PORT)
 
 .PHONY: run test lint bench
 
@@ -13,9 +17,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: $(BIN)/.installed
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py medogram_sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
