@@ -455,8 +455,10 @@ def main(argv=None) -> int:
     score(report)
     print_report(report)
     if args.compare:
-        report.checks.append(compare(report, json.loads(Path(args.compare).read_text())))
-        print(f"{'ok' if report.checks[-1].passed else 'FAILED'}  {report.checks[-1].detail}")
+        # A target, not a correctness check: it compares two runs' ratios.
+        drift = compare(report, json.loads(Path(args.compare).read_text()))
+        report.targets["scale"] = drift.passed
+        print(f"  {drift.name}: {drift.detail}  {'met' if drift.passed else 'MISSED'}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(asdict(report), indent=2))
     failed = [check for check in report.checks if not check.passed]
