@@ -96,6 +96,16 @@ class Auction(models.Model):
     # Denormalised under the auction row lock by services.place_bid / void_bid.
     current_price = money_field(null=True, blank=True)
     bid_count = models.PositiveIntegerField(default=0)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The bidder of the highest live bid",
+    )
+    # How many distinct bidders have bid: the next new bidder is "Bidder <bidder_count + 1>".
+    bidder_count = models.PositiveIntegerField(default=0)
     winner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -169,6 +179,8 @@ class Bid(models.Model):
     auction = models.ForeignKey(Auction, models.PROTECT, related_name="bids")
     bidder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="bids")
     amount = money_field(validators=POSITIVE)
+    # The bidder's public alias within the auction ("Bidder 3"), fixed at their first bid.
+    bidder_number = models.PositiveIntegerField(default=0)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     voided_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +195,10 @@ class Bid(models.Model):
 
     class Meta:
         ordering = ["-amount", "-id"]
-        indexes = [models.Index(fields=["auction", "-amount"], name="bid_auction_amount")]
+        indexes = [
+            models.Index(fields=["auction", "-amount"], name="bid_auction_amount"),
+            models.Index(fields=["auction", "bidder"], name="bid_auction_bidder"),
+        ]
         constraints = [
             # Bids only go up: no two live bids of one auction share an amount.
             models.UniqueConstraint(

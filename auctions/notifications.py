@@ -1,7 +1,7 @@
-"""Emails to sellers and bidders, each in the recipient's language, sent by a Celery task.
+"""Emails to sellers and bidders, each in the recipient's language.
 
-Called after commit; every function only enqueues, so a bid or a callback never waits on
-mail or on the broker.
+The event functions run in the Celery worker (tasks.notify, enqueued after commit), so a
+bid or a callback never waits on the database reads here, on mail or on the broker.
 """
 
 import logging
@@ -11,7 +11,6 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .background import enqueue
 from .models import Auction, AuctionPayment, Bid, User
 
 logger = logging.getLogger(__name__)
@@ -49,9 +48,13 @@ def _bidder_ids(auction: Auction) -> list[int]:
 
 
 def _send(kind: str, user_id: int, auction_id: int) -> None:
-    from .tasks import send_notification
-
-    enqueue(send_notification, kind, user_id, auction_id)
+    """Send one email; a failure is logged and the other recipients still get theirs."""
+    try:
+        deliver(kind, user_id, auction_id)
+    except Exception:
+        logger.exception(
+            "notification failed kind=%s user_id=%s auction_id=%s", kind, user_id, auction_id
+        )
 
 
 def render(kind: str, auction: Auction) -> tuple[str, str]:

@@ -183,7 +183,7 @@ def complete_payment(
 
     def mark_auction_paid(locked: AuctionPayment) -> None:
         locked.auction.mark_paid(at=locked.completed_at)
-        transaction.on_commit(lambda: _notify_fee_paid(locked.pk))
+        transaction.on_commit(lambda: _notify_fee_paid(locked.pk))  # "fee paid" email
 
     return _transition(
         payment,
@@ -197,12 +197,10 @@ def complete_payment(
 
 
 def _notify_fee_paid(payment_id: int) -> None:
-    try:
-        from . import notifications
+    from .background import enqueue
+    from .tasks import notify
 
-        notifications.fee_paid(payment_id)
-    except Exception:
-        logger.exception("notification failed event=fee_paid payment_id=%s", payment_id)
+    enqueue(notify, "fee_paid", payment_id)
 
 
 def fail_payment(

@@ -133,8 +133,7 @@ class BidSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "auction", "created_at"]
 
     def get_bidder(self, bid: Bid) -> str:
-        aliases = self.context.get("aliases") or services.bidder_aliases(bid.auction)
-        return aliases.get(bid.bidder_id, "")
+        return services.bidder_alias(bid.bidder_number)  # never the username
 
     def get_is_mine(self, bid: Bid) -> bool:
         return bid.bidder_id == self.context["request"].user.pk

@@ -5,8 +5,8 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,6 +120,8 @@ def place_bid(
     """
     with transaction.atomic():
         auction = Auction.objects.select_for_update().get(pk=auction_id)
+        if not auction.is_paid and auction.seller_id != bidder.pk:
+            raise Auction.DoesNotExist  # an unpaid auction is visible to its seller only
         if idempotency_key:
             earlier = Bid.objects.filter(
                 auction=auction, bidder=bidder, idempotency_key=idempotency_key
@@ -132,31 +134,31 @@ def place_bid(
         if bidder.pk == auction.seller_id:
             raise BidRefused(_("The seller cannot bid on their own auction."))
         minimum = auction.next_minimum_bid()
-        leader_id = (
-            Bid.objects.filter(auction=auction, voided_at__isnull=True)
-            .order_by("-amount", "-id")
-            .values_list("bidder_id", flat=True)
-            .first()
-        )
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
-        try:
-            with transaction.atomic():
-                bid = Bid.objects.create(
-                    auction=auction,
-                    bidder=bidder,
-                    amount=amount,
-                    idempotency_key=idempotency_key or None,
-                    created_at=now,
-                )
-        except IntegrityError:
-            # Only reachable without row locks (SQLite under a race): refuse, never 500.
-            raise BidRefused(
-                _("The bid must be at least %(minimum)s.") % {"minimum": minimum}
-            ) from None
-        fields = ["current_price", "bid_count", "updated_at"]
+        fields = ["current_price", "bid_count", "leader", "updated_at"]
+        number = (
+            Bid.objects.filter(auction=auction, bidder=bidder)
+            .values_list("bidder_number", flat=True)
+            .first()
+        )
+        if number is None:  # a new bidder: the next alias
+            auction.bidder_count += 1
+            number = auction.bidder_count
+            fields.append("bidder_count")
+        # The auction row lock serialises bids, so the unique constraints cannot be hit here.
+        bid = Bid.objects.create(
+            auction=auction,
+            bidder=bidder,
+            amount=amount,
+            bidder_number=number,
+            idempotency_key=idempotency_key or None,
+            created_at=now,
+        )
+        previous_leader = auction.leader_id
         auction.current_price = amount
         auction.bid_count += 1
+        auction.leader = bidder
         extended = False
         if auction.end_time - now < soft_close_window():
             auction.end_time = now + soft_close_window()
@@ -164,7 +166,6 @@ def place_bid(
             extended = True
         auction.save(update_fields=fields)
         bid.extended_auction = extended
-        previous_leader = leader_id
         transaction.on_commit(lambda: _notify("bid_placed", bid.pk, previous_leader, extended))
     return bid, True
 
@@ -183,21 +184,24 @@ def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:
             bid.voided_by = staff_user
             bid.save(update_fields=["voided_at", "void_reason", "voided_by"])
             live = Bid.objects.filter(auction=auction, voided_at__isnull=True)
-            auction.current_price = live.aggregate(top=Max("amount"))["top"]
+            top = live.order_by("-amount", "-id").first()
+            auction.current_price = top.amount if top else None
+            auction.leader_id = top.bidder_id if top else None
             auction.bid_count = live.count()
-            auction.save(update_fields=["current_price", "bid_count", "updated_at"])
+            auction.save(update_fields=["current_price", "leader", "bid_count", "updated_at"])
         return bid
+
+
+def bidder_alias(number: int) -> str:
+    return _("Bidder %(number)s") % {"number": number}
 
 
 def bidder_aliases(auction: Auction) -> dict[int, str]:
     """A stable alias per bidder within one auction: "Bidder N" by order of first bid."""
-    aliases: dict[int, str] = {}
-    for bidder_id in (
-        Bid.objects.filter(auction=auction).order_by("id").values_list("bidder_id", flat=True)
-    ):
-        if bidder_id not in aliases:
-            aliases[bidder_id] = _("Bidder %(number)s") % {"number": len(aliases) + 1}
-    return aliases
+    numbers = (
+        Bid.objects.filter(auction=auction).values_list("bidder_id", "bidder_number").distinct()
+    )
+    return {bidder_id: bidder_alias(number) for bidder_id, number in numbers}
 
 
 # Payments
@@ -342,10 +346,8 @@ def expire_stale_payments(now=None) -> int:
 
 
 def _notify(event: str, *args) -> None:
-    """After commit: hand the event to notifications; never raise into the caller."""
-    try:
-        from . import notifications
+    """After commit: hand the event to the notification task (never raises, never waits)."""
+    from .background import enqueue
+    from .tasks import notify
 
-        getattr(notifications, event)(*args)
-    except Exception:
-        logger.exception("notification failed event=%s", event)
+    enqueue(notify, event, *args)

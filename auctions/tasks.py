@@ -28,6 +28,12 @@ def expire_stale_payments() -> int:
     return expired
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
-def send_notification(kind: str, user_id: int, auction_id: int) -> bool:
-    return notifications.deliver(kind, user_id, auction_id)
+NOTIFIED_EVENTS = {"bid_placed", "auction_ended", "fee_paid"}
+
+
+@shared_task
+def notify(event: str, *args) -> None:
+    """Work out who hears of `event` and send each their email (in the worker)."""
+    if event not in NOTIFIED_EVENTS:
+        raise ValueError(f"unknown notification event {event!r}")
+    getattr(notifications, event)(*args)

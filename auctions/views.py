@@ -96,12 +96,12 @@ class AuctionViewSet(
 
     @action(detail=True, methods=["get", "post"], serializer_class=BidSerializer)
     def bids(self, request, pk=None):
-        auction = self.get_object()
+        context = {"request": request}
         if request.method == "GET":
+            auction = self.get_object()
             bids = Bid.objects.filter(auction=auction, voided_at__isnull=True).order_by(
                 "-amount", "-id"
             )
-            context = {"request": request, "aliases": services.bidder_aliases(auction)}
             page = self.paginate_queryset(bids)
             if page is not None:
                 return self.get_paginated_response(
@@ -110,20 +110,20 @@ class AuctionViewSet(
             return Response(BidSerializer(bids, many=True, context=context).data)
         if not request.user.is_authenticated:
             self.permission_denied(request)
-        body = BidSerializer(data=request.data, context={"request": request})
+        body = BidSerializer(data=request.data, context=context)
         body.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
             raise ValidationError(
                 {"Idempotency-Key": "Use 1 to 100 printable ASCII characters, no spaces."}
             )
+        # place_bid locks and reads the auction itself (404 when unknown or not visible).
         bid, created = services.place_bid(
-            auction_id=auction.pk,
+            auction_id=int(pk),
             bidder=request.user,
             amount=body.validated_data["amount"],
             idempotency_key=key,
         )
-        context = {"request": request, "aliases": services.bidder_aliases(auction)}
         return Response(
             BidSerializer(bid, context=context).data,
             status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -72,3 +72,10 @@ class BidFactory(factory.django.DjangoModelFactory):
     auction = factory.SubFactory(ActiveAuctionFactory)
     bidder = factory.SubFactory(UserFactory)
     amount = factory.LazyAttribute(lambda o: o.auction.starting_price)
+    # The alias place_bid would give: the bidder's earlier number, else the next one.
+    bidder_number = factory.LazyAttribute(
+        lambda o: Bid.objects.filter(auction=o.auction, bidder=o.bidder)
+        .values_list("bidder_number", flat=True)
+        .first()
+        or Bid.objects.filter(auction=o.auction).values("bidder").distinct().count() + 1
+    )

@@ -157,3 +157,18 @@ def test_history_is_readable_by_anyone(live, bidder):
 
     assert answer.status_code == 200
     assert answer.json()[0]["is_mine"] is False
+
+
+def test_a_bid_costs_few_queries(live, bidder, django_assert_max_num_queries):
+    bid(bidder, live, "1000")
+    other = UserFactory(username="other")
+
+    # SAVEPOINT, auction lock, the bidder's alias, INSERT bid, UPDATE auction, RELEASE
+    # (no savepoint outside the test's own transaction).
+    with django_assert_max_num_queries(6):
+        answer = bid(other, live, "1100")
+
+    assert answer.status_code == 201
+    assert answer.json()["bidder"] == "Bidder 2"
+    live.refresh_from_db()
+    assert (live.leader, live.bidder_count, live.bid_count) == (other, 2, 2)
