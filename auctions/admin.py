@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 
+from . import services
 from .models import Auction, AuctionPayment, Bid, Listing, ListingPhoto, PaymentEvent, User
 
 
@@ -92,8 +94,26 @@ class BidAdmin(admin.ModelAdmin):
         "voided_by",
     )
 
+    actions = ["void_bids"]
+
     def has_delete_permission(self, request, obj=None):
         return False  # bids are never deleted; staff void them with a reason
+
+    @admin.action(description="Void the selected bids (with a reason)")
+    def void_bids(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if "apply" in request.POST and reason:
+            for bid in queryset:
+                services.void_bid(bid_id=bid.pk, staff_user=request.user, reason=reason)
+            self.message_user(request, f"Voided {queryset.count()} bid(s).", messages.SUCCESS)
+            return None
+        if "apply" in request.POST:
+            self.message_user(request, "A reason is required to void a bid.", messages.ERROR)
+        return TemplateResponse(
+            request,
+            "admin/auctions/bid/void_bids.html",
+            {**self.admin_site.each_context(request), "bids": queryset, "opts": self.model._meta},
+        )
 
 
 @admin.register(AuctionPayment)

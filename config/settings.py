@@ -186,6 +186,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # Lists stay plain JSON arrays (CONTRACT 2); ?limit=&offset= pages them when asked.
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.text("API_THROTTLE_ANON") or None,
         "user": env.text("API_THROTTLE_USER") or None,
