@@ -103,7 +103,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--payments", type=int, default=10_000, help="payments to seed (10000)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per scenario (10)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -290,9 +293,13 @@ def free_port() -> int:
 
 
 class Server:
-    """`gunicorn config.wsgi`, sync workers on loopback (CONTRACT 8); always stopped."""
+    """`gunicorn config.wsgi` on loopback (CONTRACT 8); always stopped.
 
-    def __init__(self, environment: dict[str, str], workers: int, log_path: Path):
+    One thread per worker is gunicorn's sync worker (issue 7's reference set-up); more
+    threads select gthread, as CONTRACT 8 starts the site ("several workers and threads").
+    """
+
+    def __init__(self, environment: dict[str, str], workers: int, log_path: Path, threads: int = 1):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -305,8 +312,8 @@ class Server:
                 "config.wsgi",
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "sync",
+                "--threads",
+                str(threads),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
@@ -403,7 +410,7 @@ def main(argv=None) -> int:
     wrk = ensure_wrk()
     print(
         f"bench: {args.payments} payments, {args.duration:g} s per scenario, "
-        f"{args.connections} connections, {args.workers} gunicorn sync workers",
+        f"{args.connections} connections, {args.workers} gunicorn workers x {args.threads} threads",
         flush=True,
     )
     print(
@@ -419,7 +426,7 @@ def main(argv=None) -> int:
     print(f"seeded {args.payments} payments in {seed_seconds:.1f} s", flush=True)
 
     data_dir = Path(tempfile.mkdtemp(prefix="kv_bench_"))
-    server = Server(environment, args.workers, data_dir / "gunicorn.log")
+    server = Server(environment, args.workers, data_dir / "gunicorn.log", args.threads)
     report = Report(payments=args.payments, seed_seconds=seed_seconds, table_rows=0)
     try:
         reserved = reserve(server, environment, seeded)
