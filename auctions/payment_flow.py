@@ -60,19 +60,24 @@ class RefundRefused(PaymentFlowError):
         self.reason = reason
 
 
-def lock_payment(**lookup) -> AuctionPayment:
-    """Lock one payment row (and read its auction, unlocked) in the caller's transaction.
+def lock_payment(*, with_auction: bool = False, **lookup) -> AuctionPayment:
+    """Lock one payment row (and read its auction) in the caller's transaction.
 
     Raises AuctionPayment.DoesNotExist. The transitions below accept the returned object
-    and then skip their own lock query.
+    and then skip their own lock query. with_auction=True locks the auction row in the
+    same query, for a caller about to complete or refund (which lock it anyway): nothing
+    locks an auction before a payment, so taking both at once cannot deadlock.
     """
     payment = (
-        AuctionPayment.objects.select_for_update(of=("self",))
+        AuctionPayment.objects.select_for_update(
+            of=("self", "auction") if with_auction else ("self",)
+        )
         .select_related("auction")
         .get(**lookup)
     )
     # The lock lasts as long as the outermost atomic block it was taken in.
     payment._locked_in = transaction.get_connection().atomic_blocks[0]
+    payment._auction_locked = with_auction
     return payment
 
 
@@ -94,6 +99,8 @@ def _locked(payment: AuctionPayment | int) -> AuctionPayment:
 
 
 def _lock_auction(payment: AuctionPayment) -> Auction:
+    if getattr(payment, "_auction_locked", False) and _holds_lock(payment):
+        return payment.auction
     auction = Auction.objects.select_for_update().get(pk=payment.auction_id)
     payment.auction = auction
     return auction

@@ -96,7 +96,7 @@ def _prepare(incoming: ClickRequest) -> ClickTransaction:
 
 
 def _complete(incoming: ClickRequest) -> ClickTransaction:
-    payment = _lock_payment(incoming)  # step 6
+    payment = _lock_payment(incoming, with_auction=True)  # step 6; completing locks both
     try:  # step 7
         row = ClickTransaction.objects.select_for_update().get(
             pk=incoming.merchant_prepare_id,
@@ -129,13 +129,15 @@ def _complete(incoming: ClickRequest) -> ClickTransaction:
     return row
 
 
-def _lock_payment(incoming: ClickRequest) -> AuctionPayment:
+def _lock_payment(incoming: ClickRequest, *, with_auction: bool = False) -> AuctionPayment:
     """Lock the Click payment named by merchant_trans_id (reading its auction), or -5."""
     if not incoming.well_formed_merchant_trans_id:
         raise UserDoesNotExist()
     try:
         return payment_flow.lock_payment(
-            merchant_trans_id=incoming.merchant_trans_id, provider=PROVIDER
+            merchant_trans_id=incoming.merchant_trans_id,
+            provider=PROVIDER,
+            with_auction=with_auction,
         )
     except AuctionPayment.DoesNotExist:
         raise UserDoesNotExist() from None

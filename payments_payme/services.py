@@ -173,9 +173,14 @@ def _statement_item(payme_transaction: PaymeTransaction) -> dict:
 def _lock_transaction(
     payme_id: str, call: protocol.Call
 ) -> tuple[AuctionPayment, PaymeTransaction]:
-    """Lock the transaction's payment, then the transaction; -31003 when unknown."""
+    """Lock the transaction's payment and auction, then the transaction; -31003 if unknown.
+
+    Perform completes and Cancel may refund, both locking the auction: one query for both.
+    """
     try:
-        payment = payment_flow.lock_payment(payme_transactions__payme_id=payme_id)
+        payment = payment_flow.lock_payment(
+            payme_transactions__payme_id=payme_id, with_auction=True
+        )
     except AuctionPayment.DoesNotExist:
         raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payment.merchant_trans_id

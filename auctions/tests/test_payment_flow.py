@@ -168,3 +168,37 @@ def test_audit_rows_are_append_only():
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
+
+
+def test_a_payment_locked_with_its_auction_completes_without_more_lock_queries(
+    django_assert_num_queries,
+):
+    from django.db import transaction
+
+    payment = PaymentFactory()
+
+    with transaction.atomic(savepoint=False):
+        locked = payment_flow.lock_payment(pk=payment.pk, with_auction=True)
+        # UPDATE payment, INSERT event, UPDATE auction: no savepoint, no auction SELECT.
+        with django_assert_num_queries(3):
+            payment_flow.complete_payment(locked, cause="test")
+
+    payment.auction.refresh_from_db()
+    assert payment.auction.is_paid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_locked_instance_is_locked_again():
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    payment = PaymentFactory()
+    with transaction.atomic():
+        stale = payment_flow.lock_payment(pk=payment.pk)
+
+    # Its transaction is over: the transition opens its own and reads the row again.
+    with CaptureQueriesContext(connection) as queries:
+        payment_flow.mark_processing(stale, cause="test")
+
+    rereads = [q for q in queries if q["sql"].startswith("SELECT") and "auctionpayment" in q["sql"]]
+    assert len(rereads) == 1

@@ -294,9 +294,9 @@ def test_complete_of_a_cancelled_payment_is_transaction_cancelled(click, payment
 def test_complete_query_count(click, payment, django_assert_max_num_queries):
     prepared = click.prepare(payment)
 
-    # lock_payment, the row's SELECT FOR UPDATE, complete_payment (auction lock, UPDATE
-    # payment, event, UPDATE auction) in the callback's transaction, the row's UPDATE.
-    with django_assert_max_num_queries(7):
+    # lock_payment (payment and auction), the row's SELECT FOR UPDATE, complete_payment
+    # (UPDATE payment, event, UPDATE auction) in the callback's transaction, the row's UPDATE.
+    with django_assert_max_num_queries(6):
         answer = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared)
     # A repeat: lock_payment and the row's SELECT.
     with django_assert_max_num_queries(2):
