@@ -3,7 +3,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 
 from . import services
-from .models import Auction, AuctionPayment, Bid, Listing, ListingPhoto, PaymentEvent, User
+from .models import (
+    Auction,
+    AuctionPayment,
+    Bid,
+    Listing,
+    ListingPhoto,
+    Notification,
+    PaymentEvent,
+    User,
+)
 
 
 @admin.register(User)
@@ -170,4 +179,14 @@ class PaymentEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "arguments", "created_at", "sent_at", "attempts")
+    list_filter = ("event", "sent_at", "created_at")
+    readonly_fields = ("event", "arguments", "created_at", "sent_at", "attempts", "last_error")
+
+    def has_add_permission(self, request):
         return False

@@ -291,3 +291,31 @@ class PaymentEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("payment events are append-only")
+
+
+class Notification(models.Model):
+    """Outbox: an event to tell people about, written in the transaction that caused it.
+
+    The worker's deliver_notifications job sends them, so a request never publishes to a
+    broker or waits on mail, and an event survives a broker that is down.
+    """
+
+    event = models.CharField(max_length=40)
+    arguments = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notification_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}{self.arguments}"

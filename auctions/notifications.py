@@ -1,17 +1,49 @@
 """Emails to sellers and bidders, each in the recipient's language.
 
-The event functions run in the Celery worker (tasks.notify, enqueued after commit), so a
-bid or a callback never waits on the database reads here, on mail or on the broker.
+Events wait in the Notification outbox (written in the transaction that caused them);
+deliver_outbox, run by the worker's beat job, works out the recipients and sends. A bid
+or a callback never waits on the reads here, on mail or on a broker.
 """
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Auction, AuctionPayment, Bid, User
+from .models import Auction, AuctionPayment, Bid, Notification, User
+
+EVENTS = ("bid_placed", "auction_ended", "fee_paid")
+MAX_ATTEMPTS = 5
+
+
+def deliver_outbox(batch: int = 200) -> int:
+    """Handle up to `batch` unsent events, each once, even with several workers running."""
+    handled = 0
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .order_by("id")[:batch]
+        )
+        for notification in pending:
+            try:
+                if notification.event not in EVENTS:
+                    raise ValueError(f"unknown event {notification.event!r}")
+                globals()[notification.event](*notification.arguments)
+            except Exception as error:
+                logger.exception("notification event failed id=%s", notification.pk)
+                notification.attempts += 1
+                notification.last_error = repr(error)[:500]
+                notification.save(update_fields=["attempts", "last_error"])
+                continue
+            notification.sent_at = timezone.now()
+            notification.save(update_fields=["sent_at"])
+            handled += 1
+    return handled
+
 
 logger = logging.getLogger(__name__)
 

@@ -190,7 +190,7 @@ def complete_payment(
 
     def mark_auction_paid(locked: AuctionPayment) -> None:
         locked.auction.mark_paid(at=locked.completed_at)
-        transaction.on_commit(lambda: _notify_fee_paid(locked.pk))  # "fee paid" email
+        _notify_fee_paid(locked.pk)
 
     return _transition(
         payment,
@@ -204,10 +204,9 @@ def complete_payment(
 
 
 def _notify_fee_paid(payment_id: int) -> None:
-    from .background import enqueue
-    from .tasks import notify
+    from .services import notify
 
-    enqueue(notify, "fee_paid", payment_id)
+    notify("fee_paid", payment_id)  # the seller's "fee paid" email, from the outbox
 
 
 def fail_payment(

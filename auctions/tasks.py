@@ -28,12 +28,7 @@ def expire_stale_payments() -> int:
     return expired
 
 
-NOTIFIED_EVENTS = {"bid_placed", "auction_ended", "fee_paid"}
-
-
 @shared_task
-def notify(event: str, *args) -> None:
-    """Work out who hears of `event` and send each their email (in the worker)."""
-    if event not in NOTIFIED_EVENTS:
-        raise ValueError(f"unknown notification event {event!r}")
-    getattr(notifications, event)(*args)
+def deliver_notifications(batch: int = 200) -> int:
+    """Send the outbox's unsent events; return how many were handled."""
+    return notifications.deliver_outbox(batch)

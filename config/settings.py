@@ -248,6 +248,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "advance-auctions": {"task": "auctions.tasks.advance_auctions", "schedule": 15.0},
     "expire-stale-payments": {"task": "auctions.tasks.expire_stale_payments", "schedule": 300.0},
+    "deliver-notifications": {"task": "auctions.tasks.deliver_notifications", "schedule": 10.0},
 }
 
 EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -351,11 +351,21 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
 def check_transaction(params: dict, call: protocol.Call) -> dict:
     payme_id = protocol.text_param(params, "id")
     call.payme_id = payme_id
-    payme_transaction = (
-        PaymeTransaction.objects.select_related("payment").filter(payme_id=payme_id).first()
-    )
-    if payme_transaction is None:
-        raise protocol.TransactionNotFound("id")
+    try:  # only the columns the answer shows: Payme polls this while the payer waits
+        payme_transaction = (
+            PaymeTransaction.objects.select_related("payment")
+            .only(
+                "create_time",
+                "perform_time",
+                "cancel_time",
+                "state",
+                "reason",
+                "payment__merchant_trans_id",
+            )
+            .get(payme_id=payme_id)
+        )
+    except PaymeTransaction.DoesNotExist:
+        raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
     return _check_answer(payme_transaction)
 
@@ -381,11 +391,21 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
     if not isinstance(kind, str) or kind not in FISCAL_TYPES:
         raise protocol.InvalidRequest("type")
     fiscal_data = protocol.object_param(params, "fiscal_data")
-    payme_transaction = (
-        PaymeTransaction.objects.select_related("payment").filter(payme_id=payme_id).first()
-    )
-    if payme_transaction is None:
-        raise protocol.TransactionNotFound("id")
+    try:  # only the columns the answer shows: Payme polls this while the payer waits
+        payme_transaction = (
+            PaymeTransaction.objects.select_related("payment")
+            .only(
+                "create_time",
+                "perform_time",
+                "cancel_time",
+                "state",
+                "reason",
+                "payment__merchant_trans_id",
+            )
+            .get(payme_id=payme_id)
+        )
+    except PaymeTransaction.DoesNotExist:
+        raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
     # One UPDATE of one column: a repeat overwrites (PROVIDERS 2.4), nothing else moves.
     PaymeTransaction.objects.filter(pk=payme_transaction.pk).update(

@@ -1,7 +1,6 @@
 """The auction lifecycle: start, end, soft close, reserve, stale payments; exactly once."""
 
 import datetime
-import logging
 from decimal import Decimal
 
 import pytest
@@ -9,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from auctions import services, tasks
-from auctions.models import AuctionStatus, PaymentEvent, PaymentStatus
+from auctions.models import AuctionStatus, Notification, PaymentEvent, PaymentStatus
 from auctions.tests.factories import (
     ActiveAuctionFactory,
     AuctionFactory,
@@ -169,25 +168,42 @@ def test_bid_notifies_leader_and_outbid(settings, django_capture_on_commit_callb
     assert "highest bidder" in subjects["second@example.uz"]
 
 
-def test_a_bid_succeeds_when_the_broker_is_down(
-    caplog, celery_broker, django_capture_on_commit_callbacks
+def test_a_bid_succeeds_when_the_broker_is_down_and_its_news_waits_in_the_outbox(
+    settings, celery_broker, django_capture_on_commit_callbacks
 ):
-    caplog.set_level(logging.ERROR, logger="auctions.background")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as in production: a worker delivers
     celery_broker("redis://127.0.0.1:1/0")  # nothing listens there
-    if True:
-        auction = ActiveAuctionFactory()
-        bidder = UserFactory(username="offline", email="offline@example.uz")
-        started = timezone.now()
+    auction = ActiveAuctionFactory()
+    bidder = UserFactory(username="offline", email="offline@example.uz")
+    started = timezone.now()
 
-        with django_capture_on_commit_callbacks(execute=True):
-            bid, created = services.place_bid(
-                auction_id=auction.pk, bidder=bidder, amount=auction.starting_price
-            )
+    with django_capture_on_commit_callbacks(execute=True):
+        bid, created = services.place_bid(
+            auction_id=auction.pk, bidder=bidder, amount=auction.starting_price
+        )
 
-        assert created
-        assert (timezone.now() - started).total_seconds() < 1
-        from auctions.background import _publisher
+    assert created
+    assert (timezone.now() - started).total_seconds() < 1
+    assert Notification.objects.get().event == "bid_placed"
+    assert mail.outbox == []
 
-        _publisher.submit(lambda: None).result(timeout=30)  # wait for the failed publish
+    assert tasks.deliver_notifications() == 1  # the worker's beat job, once it runs
 
-    assert "could not enqueue" in caplog.text
+    assert [message.to for message in mail.outbox] == [["offline@example.uz"]]
+    assert Notification.objects.get().sent_at is not None
+    assert tasks.deliver_notifications() == 0
+
+
+def test_a_failing_event_is_retried_and_then_left_alone(settings):
+    from auctions.notifications import MAX_ATTEMPTS
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    Notification.objects.create(event="fee_paid", arguments=[987654])  # no such payment
+
+    for _ in range(MAX_ATTEMPTS + 2):
+        tasks.deliver_notifications()
+
+    failed = Notification.objects.get()
+    assert (failed.sent_at, failed.attempts) == (None, MAX_ATTEMPTS)
+    assert "DoesNotExist" in failed.last_error

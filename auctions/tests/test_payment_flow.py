@@ -179,8 +179,9 @@ def test_a_payment_locked_with_its_auction_completes_without_more_lock_queries(
 
     with transaction.atomic(savepoint=False):
         locked = payment_flow.lock_payment(pk=payment.pk, with_auction=True)
-        # UPDATE payment, INSERT event, UPDATE auction: no savepoint, no auction SELECT.
-        with django_assert_num_queries(3):
+        # UPDATE payment, INSERT event, UPDATE auction, the "fee paid" outbox row: no
+        # savepoint, no auction SELECT.
+        with django_assert_num_queries(4):
             payment_flow.complete_payment(locked, cause="test")
 
     payment.auction.refresh_from_db()

@@ -295,8 +295,9 @@ def test_complete_query_count(click, payment, django_assert_max_num_queries):
     prepared = click.prepare(payment)
 
     # lock_payment (payment and auction), the row's SELECT FOR UPDATE, complete_payment
-    # (UPDATE payment, event, UPDATE auction) in the callback's transaction, the row's UPDATE.
-    with django_assert_max_num_queries(6):
+    # (UPDATE payment, event, UPDATE auction, "fee paid" outbox row) in the callback's
+    # transaction, the row's UPDATE.
+    with django_assert_max_num_queries(7):
         answer = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared)
     # A repeat: lock_payment and the row's SELECT.
     with django_assert_max_num_queries(2):

@@ -44,12 +44,14 @@ def test_create_transaction_costs_at_most_five_queries(
         assert payme.create(payme_payment, T1)["result"]["state"] == 1  # a repeat
 
 
-def test_perform_transaction_costs_at_most_six_queries(
+def test_perform_transaction_costs_at_most_seven_queries(
     payme, payme_payment, django_assert_max_num_queries
 ):
     payme.create(payme_payment, T1)
 
-    with django_assert_max_num_queries(6):
+    # lock (payment and auction), the transaction's row, UPDATE payment, event, UPDATE
+    # auction, the "fee paid" outbox row, UPDATE the transaction.
+    with django_assert_max_num_queries(7):
         assert payme.perform(T1)["result"]["state"] == 2
 
     with django_assert_max_num_queries(2):
