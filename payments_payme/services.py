@@ -348,10 +348,9 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     return _cancel_answer(payme_transaction)
 
 
-def check_transaction(params: dict, call: protocol.Call) -> dict:
-    payme_id = protocol.text_param(params, "id")
-    call.payme_id = payme_id
-    try:  # only the columns the answer shows: Payme polls this while the payer waits
+def _answer_row(payme_id: str, call: protocol.Call) -> PaymeTransaction:
+    """The transaction with only the columns an answer shows (one query), or -31003."""
+    try:
         payme_transaction = (
             PaymeTransaction.objects.select_related("payment")
             .only(
@@ -367,6 +366,13 @@ def check_transaction(params: dict, call: protocol.Call) -> dict:
     except PaymeTransaction.DoesNotExist:
         raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
+    return payme_transaction
+
+
+def check_transaction(params: dict, call: protocol.Call) -> dict:
+    payme_id = protocol.text_param(params, "id")
+    call.payme_id = payme_id
+    payme_transaction = _answer_row(payme_id, call)
     return _check_answer(payme_transaction)
 
 
@@ -391,22 +397,7 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
     if not isinstance(kind, str) or kind not in FISCAL_TYPES:
         raise protocol.InvalidRequest("type")
     fiscal_data = protocol.object_param(params, "fiscal_data")
-    try:  # only the columns the answer shows: Payme polls this while the payer waits
-        payme_transaction = (
-            PaymeTransaction.objects.select_related("payment")
-            .only(
-                "create_time",
-                "perform_time",
-                "cancel_time",
-                "state",
-                "reason",
-                "payment__merchant_trans_id",
-            )
-            .get(payme_id=payme_id)
-        )
-    except PaymeTransaction.DoesNotExist:
-        raise protocol.TransactionNotFound("id") from None
-    call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
+    payme_transaction = _answer_row(payme_id, call)
     # One UPDATE of one column: a repeat overwrites (PROVIDERS 2.4), nothing else moves.
     PaymeTransaction.objects.filter(pk=payme_transaction.pk).update(
         **{FISCAL_TYPES[kind]: fiscal_data, "updated_at": timezone.now()}
