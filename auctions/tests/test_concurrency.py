@@ -144,3 +144,16 @@ def test_stale_payment_expiry_racing_itself_cancels_once(settings):
 
     assert sum(results) == 1
     assert PaymentEvent.objects.filter(payment=payment, to_status="cancelled").count() == 1
+
+
+def test_starting_an_auction_concurrently_starts_it_once():
+    from auctions import services
+    from auctions.models import AuctionStatus
+
+    auction = ActiveAuctionFactory(status=AuctionStatus.SCHEDULED)
+
+    results = run_together(10, lambda i: services.start_auction(auction.pk))
+
+    assert sorted(results) == [False] * 9 + [True]
+    auction.refresh_from_db()
+    assert auction.status == AuctionStatus.ACTIVE
