@@ -39,6 +39,9 @@ class ClickError(Exception):
     code, note = -8, "Error in request from click"
     outcome = "bad_request"
 
+    # Our ClickTransaction id, once the refusal comes after the row was found (1.4).
+    transaction_id: int | None = None
+
     def __init__(self, detail: str = "", *, outcome: str | None = None):
         super().__init__(detail or self.note)
         if outcome:
@@ -271,7 +274,7 @@ def _is_our_service(received: str) -> bool:
     return bool(INTEGER.fullmatch(ours)) and int(ours) == int(received)
 
 
-# Answers (1.4): all five keys, our id null when there is none.
+# Answers (1.4): all five keys, our id null when there is none (yet).
 
 
 def _our_id_key(endpoint: int) -> str:
@@ -298,7 +301,7 @@ def error_answer(fields: dict | None, error: ClickError, *, endpoint: int) -> di
     return {
         "click_trans_id": _integer(click_trans_id, minimum=0) if click_trans_id else None,
         "merchant_trans_id": merchant_trans_id,
-        _our_id_key(endpoint): None,
+        _our_id_key(endpoint): error.transaction_id,
         "error": error.code,
         "error_note": error.note,
     }

@@ -105,6 +105,16 @@ def _complete(incoming: ClickRequest) -> ClickTransaction:
         )
     except ClickTransaction.DoesNotExist:
         raise TransactionDoesNotExist() from None
+    try:
+        return _complete_row(payment, row, incoming)
+    except ClickError as error:
+        error.transaction_id = row.pk  # Click reads its merchant_confirm_id on errors too
+        raise
+
+
+def _complete_row(
+    payment: AuctionPayment, row: ClickTransaction, incoming: ClickRequest
+) -> ClickTransaction:
     if payment.status == PaymentStatus.COMPLETED:
         raise AlreadyPaid()  # step 8: a repeated Complete; error < 0 never undoes it
     reference = {**incoming.ids, "merchant_confirm_id": row.pk, "error": incoming.error}

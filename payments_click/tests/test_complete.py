@@ -93,6 +93,7 @@ def test_repeated_complete_is_already_paid_and_changes_nothing(click, payment):
 
     assert (first["error"], second["error"]) == (0, -4)  # Click's docs: "Already paid"
     assert second["error_note"] == "Already paid"
+    assert second["merchant_confirm_id"] == first["merchant_confirm_id"]  # the known row
     payment.refresh_from_db()
     assert payment.completed_at == completed_at
     assert payment.events.filter(to_status="completed").count() == 1
