@@ -81,6 +81,16 @@ def test_list_shows_only_the_users_own_medogram_payments(
     assert [row["transaction_id"] for row in other] == [theirs.merchant_trans_id]
 
 
+def test_staff_list_every_medogram_payment(start_medogram, sandbox):
+    _, mine = start_medogram()
+    staff = APIClient()
+    staff.force_authenticate(UserFactory(username="operator", is_staff=True))
+
+    answer = staff.get("/api/payments/medogram/")
+
+    assert [row["transaction_id"] for row in answer.json()] == [mine.merchant_trans_id]
+
+
 def test_list_with_a_token(start_medogram, seller):
     from rest_framework.authtoken.models import Token
 
