@@ -122,15 +122,16 @@ class AuctionSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class BidSerializer(serializers.ModelSerializer):
+class BidSerializer(serializers.Serializer):
+    """A bid as anyone may read it. Plain fields: a ModelSerializer would rebuild them from
+    the model on every instance, twice per bid on the hot path."""
+
+    id = serializers.IntegerField(read_only=True)
+    auction = serializers.IntegerField(source="auction_id", read_only=True)
     amount = serializers.DecimalField(**MONEY)
     bidder = serializers.SerializerMethodField()
     is_mine = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Bid
-        fields = ["id", "auction", "amount", "bidder", "is_mine", "created_at"]
-        read_only_fields = ["id", "auction", "created_at"]
+    created_at = serializers.DateTimeField(read_only=True)
 
     def get_bidder(self, bid: Bid) -> str:
         return services.bidder_alias(bid.bidder_number)  # never the username
