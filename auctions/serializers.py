@@ -144,6 +144,17 @@ class StartPaymentSerializer(serializers.Serializer):
     provider = serializers.CharField(max_length=40)
 
 
+class StartedPaymentSerializer(serializers.Serializer):
+    """The answer to starting a payment (CONTRACT 2); documents the schema."""
+
+    merchant_trans_id = serializers.CharField()
+    provider = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    pay_url = serializers.URLField()
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuctionPayment

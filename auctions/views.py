@@ -2,6 +2,7 @@
 
 import re
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,6 +19,7 @@ from .serializers import (
     ListingSerializer,
     PaymentSerializer,
     RegisterSerializer,
+    StartedPaymentSerializer,
     StartPaymentSerializer,
 )
 
@@ -72,6 +74,10 @@ class AuctionViewSet(
     def perform_create(self, serializer):
         serializer.save(seller=self.request.user)
 
+    @extend_schema(
+        request=StartPaymentSerializer,
+        responses={201: StartedPaymentSerializer, 200: StartedPaymentSerializer},
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def payments(self, request, pk=None):
         # Every auction id is looked up, so a buyer gets 403 "only the seller", not 404.

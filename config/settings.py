@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "auctions",
     "payments_click",
     "payments_payme",
@@ -187,6 +189,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Lists stay plain JSON arrays (CONTRACT 2); ?limit=&offset= pages them when asked.
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "DEFAULT_THROTTLE_RATES": {
@@ -199,6 +202,17 @@ if env.text("API_THROTTLE_ANON") or env.text("API_THROTTLE_USER"):
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ]
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kvartirabar seller API",
+    "DESCRIPTION": "Listings, auctions, bids and listing-fee payments (CONTRACT 2).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Site and auctions.
 SITE_URL = env.text("SITE_URL").strip().rstrip("/")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from payments_payme import views as payme_views
 
@@ -13,6 +14,8 @@ urlpatterns = [
     # A cashbox URL saved without its slash: a redirect would lose Payme's POST.
     path("api/payments/payme", payme_views.endpoint),
     path("api/payments/medogram/", include("gateway_medogram.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("auctions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("auctions.site_urls")),
