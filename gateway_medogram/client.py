@@ -180,7 +180,14 @@ class MedogramClient:
         answer = self._json_object(text)
         status = parse_status(answer.get("status"))
         if status is None:
-            raise GatewayBadAnswer("the verify answer has no integer status", answer=text)
+            shown = (
+                {**answer, "cardNum": mask_card(answer["cardNum"])}
+                if "cardNum" in answer
+                else answer
+            )
+            raise GatewayBadAnswer(
+                "the verify answer has no integer status", answer=json.dumps(shown)[:500]
+            )
         return Verification(
             status=status,
             amount=parse_rial(answer.get("amount")),

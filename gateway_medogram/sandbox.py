@@ -61,7 +61,8 @@ class SandboxState:
     payments: dict[int, SandboxPayment] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    ids: itertools.count = field(default_factory=lambda: itertools.count(1001))
+    # Start from the clock so a restarted sandbox never hands out an id_get it gave before.
+    ids: itertools.count = field(default_factory=lambda: itertools.count(int(time.time())))
 
     def key_ok(self, key: str) -> bool:
         if not self.api_key:

@@ -5,15 +5,17 @@ under payment_flow.lock_payment. Log rows are written outside the processing tra
 so a rollback keeps them.
 """
 
+import hmac
 import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from auctions import payment_flow
 from auctions.models import AuctionPayment, PaymentStatus
@@ -118,8 +120,25 @@ def absolute_url(path: str, request=None) -> str:
     return path
 
 
-def callback_url(request=None) -> str:
-    return absolute_url(reverse("medogram:callback"), request)
+def callback_signature(merchant_trans_id: str) -> str:
+    """The `sig` our callback URL carries for one payment (HMAC under SECRET_KEY)."""
+    return salted_hmac("gateway_medogram.callback", merchant_trans_id).hexdigest()[:32]
+
+
+def callback_url(request=None, payment: AuctionPayment | None = None) -> str:
+    """Our callback URL; for a payment, signed so its callbacks can be told from forgeries."""
+    url = absolute_url(reverse("medogram:callback"), request)
+    if payment is not None:
+        url += "?" + urlencode({"sig": callback_signature(payment.merchant_trans_id)})
+    return url
+
+
+def _is_authentic(fields, merchant_trans_id: str) -> bool:
+    received = fields.get("sig", "")
+    if not isinstance(received, str) or not received.isascii():
+        return False
+    expected = callback_signature(merchant_trans_id)
+    return hmac.compare_digest(received.encode(), expected.encode())
 
 
 def start(payment: AuctionPayment, request=None) -> None:
@@ -138,7 +157,7 @@ def start(payment: AuctionPayment, request=None) -> None:
         "api": MASK,
         "amount": f"{payment.amount:f}",
         "factorId": payment.merchant_trans_id,
-        "redirect": callback_url(request),
+        "redirect": callback_url(request, payment),
     }
     try:
         id_get = client.create(
@@ -170,12 +189,29 @@ def start(payment: AuctionPayment, request=None) -> None:
         message="create: gateway opened the payment",
         payload={"call": "create", "request": sent, "answer": {"id_get": id_get}},
     )
-    with transaction.atomic():
-        locked = payment_flow.lock_payment(pk=payment.pk)
-        MedogramPayment.objects.filter(pk=medogram.pk).update(
-            id_get=id_get, updated_at=timezone.now()
+    try:
+        with transaction.atomic():
+            locked = payment_flow.lock_payment(pk=payment.pk)
+            MedogramPayment.objects.filter(pk=medogram.pk).update(
+                id_get=id_get, updated_at=timezone.now()
+            )
+            payment_flow.mark_processing(locked, cause=CAUSE, reference={"id_get": id_get})
+    except IntegrityError:
+        # The gateway handed out an id_get another payment holds: we cannot tell their
+        # callbacks apart, so this payment is not taken through the gateway.
+        reason = f"the gateway returned id_get {id_get}, which another payment holds"
+        write_log(
+            LogKind.ERROR,
+            medogram=medogram,
+            message=reason,
+            payload={"call": "create", "reason": "duplicate_id_get", "id_get": id_get},
         )
-        payment_flow.mark_processing(locked, cause=CAUSE, reference={"id_get": id_get})
+        payment_flow.fail_payment(
+            payment.pk, cause=CAUSE, reference={"reason": "duplicate_id_get", "id_get": id_get}
+        )
+        raise ProviderUnavailable(
+            f"the Medogram gateway could not open the payment: {reason}"
+        ) from None
     medogram.id_get = id_get
     logger.info(
         "medogram start merchant_trans_id=%s id_get=%s outcome=processing",
@@ -300,22 +336,37 @@ def handle_callback(fields) -> Outcome:
             incoming.trans_id,
         )
         return Outcome("unknown", reason="no payment has this id_get")
-    write_log(LogKind.CALLBACK, medogram=medogram, message="browser returned", payload=received)
     payment = medogram.payment
+    # id_get is guessable: only a callback carrying our signature may fail a payment or
+    # leave its ids for reconciliation; any callback may complete one the gateway confirms.
+    authentic = _is_authentic(fields, payment.merchant_trans_id)
+    write_log(
+        LogKind.CALLBACK,
+        medogram=medogram,
+        message="browser returned" if authentic else "browser returned without our signature",
+        payload=received | {"authentic": authentic},
+    )
     # A final payment answers its outcome without a second verify; except a failed one
     # coming back with another trans_id: that payer may have been charged (needs a refund).
-    recheck = payment.status == PaymentStatus.FAILED and incoming.trans_id != medogram.trans_id
+    recheck = (
+        authentic
+        and payment.status == PaymentStatus.FAILED
+        and incoming.trans_id != medogram.trans_id
+    )
     if payment.status in FINAL and not recheck:
         outcome = Outcome(payment.status, payment.merchant_trans_id, reason="already final")
     else:
-        if not medogram.trans_id:
+        if not medogram.trans_id and authentic:
             # Kept so reconciliation can verify if the gateway cannot be reached now.
             MedogramPayment.objects.filter(pk=medogram.pk, trans_id="").update(
                 trans_id=incoming.trans_id, tracking_code=incoming.tracking_code
             )
         try:
             outcome = verify_and_apply(
-                medogram, trans_id=incoming.trans_id, tracking_code=incoming.tracking_code
+                medogram,
+                trans_id=incoming.trans_id,
+                tracking_code=incoming.tracking_code,
+                trusted=authentic,
             )
         except Exception as error:
             # Rolled back; the log row is written after the rollback so it stays.
@@ -341,9 +392,27 @@ def handle_callback(fields) -> Outcome:
     return outcome
 
 
-def judge(verification: Verification, medogram: MedogramPayment) -> tuple[str, str]:
-    """(decision, reason): decision is complete, fail or wait (leave processing)."""
+def judge(
+    verification: Verification,
+    medogram: MedogramPayment,
+    *,
+    trans_id: str = "",
+    trusted: bool = True,
+) -> tuple[str, str]:
+    """(decision, reason): decision is complete, fail or wait (leave processing).
+
+    A failure status fails the payment only for a trusted caller (a signed callback,
+    reconciliation) or when the answer names our id_get and the trans_id asked about:
+    otherwise a made-up trans_id ("no such transaction") could fail a stranger's payment.
+    """
     if verification.status <= 0:
+        names_ours = (
+            verification.id_get == medogram.id_get
+            and trans_id
+            and verification.trans_id == trans_id
+        )
+        if not (trusted or names_ours):
+            return "wait", f"gateway status {verification.status} for an unsigned callback"
         return "fail", f"gateway status {verification.status}"
     if verification.status != 1:
         return "wait", f"unexpected gateway status {verification.status}"
@@ -359,7 +428,7 @@ def judge(verification: Verification, medogram: MedogramPayment) -> tuple[str, s
 
 
 def verify_and_apply(
-    medogram: MedogramPayment, *, trans_id: str, tracking_code: str = ""
+    medogram: MedogramPayment, *, trans_id: str, tracking_code: str = "", trusted: bool = True
 ) -> Outcome:
     """Ask the gateway (no lock held), then lock and apply its answer exactly once."""
     payment = medogram.payment
@@ -378,7 +447,7 @@ def verify_and_apply(
         )
         payment.refresh_from_db(fields=["status"])
         return Outcome(payment.status, merchant_trans_id, reason=error.reason)
-    decision, reason = judge(verification, medogram)
+    decision, reason = judge(verification, medogram, trans_id=trans_id, trusted=trusted)
     write_log(
         LogKind.VERIFICATION,
         medogram=medogram,

@@ -10,6 +10,7 @@ from auctions.models import PaymentEvent
 from auctions.models import PaymentStatus as Status
 from auctions.tests.factories import PaymentFactory
 from gateway_medogram.models import LogKind, MedogramPaymentLog
+from gateway_medogram.services import callback_signature
 
 CALLBACK = "/api/payments/medogram/callback/"
 JSON = {"accept": "application/json"}
@@ -111,7 +112,10 @@ def test_failed_payment_charged_on_another_attempt_is_flagged_for_refund(
     attempt = sandbox.server.state.payments[id_get]
     attempt.state, attempt.trans_id = "paid", "777000111"
 
-    again = client.get(CALLBACK, {"trans_id": "777000111", "id_get": str(id_get)}, headers=JSON)
+    signed = {"sig": callback_signature(payment.merchant_trans_id)}  # as the gateway echoes it
+    again = client.get(
+        CALLBACK, {"trans_id": "777000111", "id_get": str(id_get), **signed}, headers=JSON
+    )
 
     assert again.json()["status"] == "failed"
     payment.refresh_from_db()
