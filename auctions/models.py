@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,13 @@ class User(AbstractUser):
     )
     # The language notifications are written in (uz, ru, en); empty: the site default.
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # "Aziz" and "aziz" are one account, even when two sign-ups race.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
 
 class Listing(models.Model):

@@ -32,12 +32,15 @@ class RegisterSerializer(serializers.Serializer):
         return attrs
 
     def create(self, validated_data):
-        return User.objects.create_user(
-            username=validated_data["username"],
-            password=validated_data["password"],
-            email=validated_data.get("email", ""),
-            phone=validated_data.get("phone", ""),
-        )
+        try:
+            return services.register_user(
+                username=validated_data["username"],
+                password=validated_data["password"],
+                email=validated_data.get("email", ""),
+                phone=validated_data.get("phone", ""),
+            )
+        except services.UsernameTaken as error:
+            raise serializers.ValidationError({"username": [error.message]}) from None
 
 
 class ListingSerializer(serializers.ModelSerializer):

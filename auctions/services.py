@@ -5,7 +5,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +49,23 @@ class BidRefused(DomainError):
 
 class ProviderError(DomainError):
     status = 502
+
+
+class UsernameTaken(DomainError):
+    pass
+
+
+def register_user(*, username: str, password: str, email: str = "", phone: str = ""):
+    """Create an account (API and website alike); a taken username, even in a race, refuses."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        with transaction.atomic():
+            return get_user_model().objects.create_user(
+                username=username, password=password, email=email, phone=phone
+            )
+    except IntegrityError:
+        raise UsernameTaken(_("This username is taken.")) from None
 
 
 # Auctions
@@ -213,6 +230,8 @@ def start_payment(*, auction_id: int, user, provider_name: object, request=None)
 
     Order (CONTRACT 1): the seller check, then already paid (409), then the provider.
     """
+    # Before the auction lock: cancelling locks a payment, and payments lock before auctions.
+    _cancel_stale_payments(auction_id, provider_name)
     with transaction.atomic():
         auction = Auction.objects.select_for_update().get(pk=auction_id)
         if auction.seller_id != user.pk:
@@ -229,7 +248,7 @@ def start_payment(*, auction_id: int, user, provider_name: object, request=None)
             raise Conflict(_("This auction is cancelled."))
         if auction.end_time <= timezone.now():
             raise Conflict(_("This auction's end time has passed."))
-        payment = _open_payment(auction, provider.name)
+        payment = _open_payment(auction, provider)
         created = payment is None
         if created:
             payment = AuctionPayment.objects.create(
@@ -245,22 +264,35 @@ def start_payment(*, auction_id: int, user, provider_name: object, request=None)
     return payment, created, provider.pay_url(payment, request)
 
 
-def _open_payment(auction: Auction, provider_name: str) -> AuctionPayment | None:
-    """The auction's open payment with this provider; a stale pending one is cancelled."""
+# A provider's start() (a gateway call) that has not moved its payment on by then crashed.
+START_GRACE = datetime.timedelta(seconds=60)
+
+
+def _open_payment(auction: Auction, provider) -> AuctionPayment | None:
+    """The auction's open payment with this provider, if it can still be paid.
+
+    A payment whose provider has a start() and that is still pending is being opened by
+    another request right now (409: try again), or was left half-opened (cancelled here).
+    """
     payment = (
         AuctionPayment.objects.filter(
-            auction=auction, provider=provider_name, status__in=OPEN_PAYMENT_STATUSES
+            auction=auction, provider=provider.name, status__in=OPEN_PAYMENT_STATUSES
         )
         .order_by("-created_at", "-id")
         .first()
     )
-    if payment is None:
-        return None
-    ttl = datetime.timedelta(seconds=settings.PAYMENT_PENDING_TTL)
-    if payment.status == PaymentStatus.PENDING and payment.created_at < timezone.now() - ttl:
-        payment_flow.cancel_payment(payment.pk, cause="system", reference={"reason": "expired"})
-        return None
-    return payment
+    if payment is None or provider.start is None or payment.status != PaymentStatus.PENDING:
+        return payment
+    if payment.created_at > timezone.now() - START_GRACE:
+        raise Conflict(_("This payment is being opened; try again in a moment."))
+    payment_flow.cancel_payment(payment.pk, cause="system", reference={"reason": "not_started"})
+    return None
+
+
+def _cancel_stale_payments(auction_id: int, provider_name: object) -> None:
+    """Cancel the auction's pending payments with this provider older than the TTL."""
+    if isinstance(provider_name, str):
+        expire_stale_payments(auction_id=auction_id, provider=provider_name)
 
 
 # Lifecycle: each transition exactly once, re-checked under the auction row lock.
@@ -327,12 +359,17 @@ def end_auction(auction_id: int) -> bool:
         return True
 
 
-def expire_stale_payments(now=None) -> int:
-    """Cancel payments left pending longer than PAYMENT_PENDING_TTL; return how many."""
+def expire_stale_payments(now=None, **among) -> int:
+    """Cancel payments left pending longer than PAYMENT_PENDING_TTL; return how many.
+
+    `among` narrows the payments looked at (e.g. auction_id=…, provider=…).
+    """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.PAYMENT_PENDING_TTL)
     expired = 0
-    stale = AuctionPayment.objects.filter(status=PaymentStatus.PENDING, created_at__lt=cutoff)
+    stale = AuctionPayment.objects.filter(
+        status=PaymentStatus.PENDING, created_at__lt=cutoff, **among
+    )
     for payment_id in stale.values_list("pk", flat=True):
         with transaction.atomic():
             payment = payment_flow.lock_payment(pk=payment_id)

@@ -236,7 +236,16 @@ def signup(request):
         return redirect("site:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            user = services.register_user(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                email=form.cleaned_data.get("email") or "",
+                phone=form.cleaned_data.get("phone") or "",
+            )
+        except services.UsernameTaken as error:
+            form.add_error("username", error.message)
+            return render(request, "registration/signup.html", {"form": form})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
         return redirect("site:home")

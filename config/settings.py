@@ -191,7 +191,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Lists stay plain JSON arrays (CONTRACT 2); ?limit=&offset= pages them when asked.
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.OptionalLimitOffsetPagination",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.text("API_THROTTLE_ANON") or None,
         "user": env.text("API_THROTTLE_USER") or None,

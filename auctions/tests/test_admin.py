@@ -79,3 +79,10 @@ def test_lists_page_only_when_asked(api):
     assert isinstance(whole, list)
     assert len(whole) == 3
     assert (page["count"], len(page["results"])) == (3, 2)
+
+
+@pytest.mark.parametrize("query", [{"limit": 10**30}, {"offset": 10**30}, {"limit": -1}])
+def test_absurd_paging_numbers_are_not_server_errors(api, query):
+    ActiveAuctionFactory()
+
+    assert api.get("/api/auctions/", query).status_code == 200

@@ -72,3 +72,10 @@ def test_superuser_from_the_environment_gets_a_token(api, monkeypatch):
 
     assert answer.status_code == 200
     assert User.objects.get(username="admin").is_superuser
+
+
+def test_usernames_are_unique_whatever_their_case_in_the_database(seller):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(username="SeLLeR", password="Tashkent-2024")

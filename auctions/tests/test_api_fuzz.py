@@ -54,5 +54,5 @@ def test_no_operation_answers_a_server_error(api_schema, seller_token):
 
         call()
 
-    assert failures == []
+    assert failures[:1] == []  # the first 5xx (on PostgreSQL later ones only repeat it)
     assert statuses >= {2, 4}  # requests really reached the views: some served, some refused

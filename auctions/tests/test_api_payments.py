@@ -183,3 +183,39 @@ def test_merchant_trans_id_is_unique_in_the_database(auction):
             currency="UZS",
             merchant_trans_id=first.merchant_trans_id,
         )
+
+
+@pytest.fixture
+def gateway_provider():
+    """A provider with a start() that opens nothing, like a gateway call still under way."""
+    provider = providers.PaymentProvider(
+        name="slowgate",
+        currency="UZS",
+        pay_url=lambda payment, request: "https://gate.example/pay",
+        start=lambda payment, request: None,
+    )
+    providers.register(provider)
+    yield provider
+    providers._registry.pop("slowgate", None)
+
+
+def test_a_payment_still_being_opened_answers_409(seller_api, auction, gateway_provider):
+    first = start(seller_api, auction, provider="slowgate")
+
+    again = start(seller_api, auction, provider="slowgate")
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert AuctionPayment.objects.count() == 1
+
+
+def test_a_half_opened_payment_is_cancelled_and_replaced(seller_api, auction, gateway_provider):
+    stuck = PaymentFactory(auction=auction, provider="slowgate")
+    AuctionPayment.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
+
+    answer = start(seller_api, auction, provider="slowgate")
+
+    assert answer.status_code == 201
+    stuck.refresh_from_db()
+    assert stuck.status == PaymentStatus.CANCELLED

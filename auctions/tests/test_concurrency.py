@@ -157,3 +157,25 @@ def test_starting_an_auction_concurrently_starts_it_once():
     assert sorted(results) == [False] * 9 + [True]
     auction.refresh_from_db()
     assert auction.status == AuctionStatus.ACTIVE
+
+
+def test_concurrent_sign_ups_of_one_name_make_one_account():
+    from auctions.models import User
+
+    names = ["racer", "Racer", "RACER", "racer"] * 2
+
+    def register(index):
+        return (
+            APIClient()
+            .post(
+                "/api/auth/register/",
+                {"username": names[index], "password": "Tashkent-2024"},
+                format="json",
+            )
+            .status_code
+        )
+
+    results = run_together(8, register)
+
+    assert sorted(results) == [201] + [400] * 7
+    assert User.objects.filter(username__iexact="racer").count() == 1

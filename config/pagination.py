@@ -1,0 +1,13 @@
+"""Opt-in paging for the API's lists (?limit=&offset=); without them a list stays an array."""
+
+from rest_framework.pagination import LimitOffsetPagination
+
+# Past these the database refuses the number itself (bigint): a 500, not an empty page.
+MAX_OFFSET = 10**9
+
+
+class OptionalLimitOffsetPagination(LimitOffsetPagination):
+    max_limit = 1000
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), MAX_OFFSET)
