@@ -106,7 +106,7 @@ class AuctionSerializer(serializers.ModelSerializer):
     def to_representation(self, auction: Auction):
         data = super().to_representation(auction)
         user = self.context["request"].user
-        if auction.seller_id != user.pk and not user.is_staff:
+        if auction.seller_id != user.pk:
             del data["reserve_price"]  # the reserve is hidden from everyone but the seller
         return data
 

@@ -111,6 +111,25 @@ def validate_auction(
     return errors
 
 
+class AuctionInvalid(DomainError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def create_auction(*, listing: Listing, seller, **fields) -> Auction:
+    """Open an auction for a listing; the listing row lock makes "one open auction per
+    listing" hold when two requests race. Raises AuctionInvalid with {field: message}."""
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing.pk)
+        errors = validate_auction(
+            listing=listing, seller=seller, **{"reserve_price": None, **fields}
+        )
+        if errors:
+            raise AuctionInvalid(errors)
+        return Auction.objects.create(listing=listing, seller=seller, **fields)
+
+
 def visible_auctions(user):
     """Every paid auction, plus the user's own in any status (staff see all)."""
     auctions = Auction.objects.select_related("listing")

@@ -296,12 +296,14 @@ def auction_create(request, listing_pk: int):
     listing = get_object_or_404(Listing, pk=listing_pk, owner=request.user)
     form = AuctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        errors = services.validate_auction(listing=listing, seller=request.user, **data)
-        for field, message in errors.items():
-            form.add_error(field if field in form.fields else None, message)
-        if not errors:
-            auction = Auction.objects.create(listing=listing, seller=request.user, **data)
+        try:
+            auction = services.create_auction(
+                listing=listing, seller=request.user, **form.cleaned_data
+            )
+        except services.AuctionInvalid as error:
+            for field, message in error.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
             messages.success(
                 request, _("The auction is created. Pay the listing fee to publish it.")
             )

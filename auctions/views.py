@@ -72,7 +72,13 @@ class AuctionViewSet(
         return services.visible_auctions(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.save(seller=self.request.user)
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.create_auction(
+                listing=data.pop("listing"), seller=self.request.user, **data
+            )
+        except services.AuctionInvalid as error:
+            raise ValidationError(error.errors) from None
 
     @extend_schema(
         request=StartPaymentSerializer,

@@ -21,3 +21,13 @@ def api_exception_handler(error, context):
     if isinstance(error, ObjectDoesNotExist):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
     return exception_handler(error, context)
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/ (API clients read JSON), the site's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

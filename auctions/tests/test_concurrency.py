@@ -179,3 +179,32 @@ def test_concurrent_sign_ups_of_one_name_make_one_account():
 
     assert sorted(results) == [201] + [400] * 7
     assert User.objects.filter(username__iexact="racer").count() == 1
+
+
+def test_racing_auctions_for_one_listing_open_one():
+    import datetime
+
+    from django.utils import timezone
+
+    from auctions.tests.factories import ListingFactory
+
+    seller = UserFactory(username="racing_seller")
+    listing = ListingFactory(owner=seller)
+    start = timezone.now() + datetime.timedelta(hours=1)
+    body = {
+        "listing": listing.pk,
+        "starting_price": "1000",
+        "min_increment": "10",
+        "start_time": start.isoformat(),
+        "end_time": (start + datetime.timedelta(days=1)).isoformat(),
+    }
+
+    def create(index):
+        client = APIClient()
+        client.force_authenticate(seller)
+        return client.post("/api/auctions/", body, format="json").status_code
+
+    results = run_together(6, create)
+
+    assert sorted(results) == [201] + [400] * 5
+    assert Auction.objects.filter(listing=listing).count() == 1

@@ -79,3 +79,11 @@ def test_paths_with_nul_are_not_found(client):
     assert client.get("/api/payments/AUCTION_%00/").status_code == 404
     assert client.get("/auctions/%00/").status_code == 404
     assert client.get("/api/payments/medogram/status/%00/").status_code in (400, 404)
+
+
+def test_an_unknown_api_path_answers_json(client):
+    answer = client.get("/api/no-such-thing/")
+
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "Not found."}
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
