@@ -230,6 +230,9 @@ class ClickRequest:
             raise BadRequest("foreign service_id")
         if numbers["action"] != endpoint:  # step 5
             raise ActionNotFound()
+        if endpoint == COMPLETE and numbers["error"] > 0:
+            # 1.2: 0 is "money debited", < 0 "Click failed"; anything else completes nothing.
+            raise BadRequest("error above 0 on Complete")
         return cls(
             click_trans_id=numbers["click_trans_id"],
             service_id=numbers["service_id"],

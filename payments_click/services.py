@@ -116,6 +116,9 @@ def _complete_row(
     payment: AuctionPayment, row: ClickTransaction, incoming: ClickRequest
 ) -> ClickTransaction:
     if payment.status == PaymentStatus.COMPLETED:
+        if incoming.error == 0 and row.status != ClickTransactionStatus.COMPLETED:
+            # Another attempt of this payment completed it; Click took this one's money too.
+            _charged_for_paid_auction(payment, incoming)
         raise AlreadyPaid()  # step 8: a repeated Complete; error < 0 never undoes it
     reference = {**incoming.ids, "merchant_confirm_id": row.pk, "error": incoming.error}
     if incoming.error < 0:  # step 9: Click failed or cancelled the payment
@@ -208,14 +211,15 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
 
 
 def _charged_for_paid_auction(payment: AuctionPayment, incoming: ClickRequest) -> None:
-    """Click took the money for an auction another payment paid: flag it for refund, -4."""
+    """Click took money for an auction already paid (by another payment or another attempt
+    of this one): flag it for refund, answer -4."""
     payment_flow.flag_needs_refund(
         payment,
         cause=PROVIDER,
         note=(
             f"Click charged click_trans_id={incoming.click_trans_id} "
             f"click_paydoc_id={incoming.click_paydoc_id} after auction {payment.auction_id} "
-            "was paid by another payment: refund it (Click Merchant API payment/reversal)."
+            "was already paid: refund it (Click Merchant API payment/reversal)."
         ),
     )
     raise AlreadyPaid(outcome="charged_twice")

@@ -305,3 +305,29 @@ def test_complete_query_count(click, payment, django_assert_max_num_queries):
         again = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared)
 
     assert (answer["error"], again["error"]) == (0, -4)
+
+
+def test_complete_with_a_positive_error_is_a_bad_request_and_completes_nothing(click, payment):
+    prepared = click.prepare(payment)
+
+    answer = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared, error="1")
+
+    assert answer["error"] == -8
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PROCESSING
+
+
+def test_a_second_attempt_charged_after_completion_is_flagged_for_refund(click, payment, caplog):
+    first = click.prepare(payment, click_trans_id="5001")
+    second = click.prepare(payment, click_trans_id="5002")
+    click.complete(payment, first["merchant_prepare_id"], prepared=first, click_trans_id="5001")
+
+    late = click.complete(
+        payment, second["merchant_prepare_id"], prepared=second, click_trans_id="5002"
+    )
+
+    assert late["error"] == -4
+    payment.refresh_from_db()
+    assert payment.needs_refund
+    assert "5002" in payment.note
+    assert any(r.levelname == "ERROR" for r in caplog.records)
