@@ -274,13 +274,25 @@ def storable(text: str) -> bool:
     return True
 
 
+MAX_JSON_DEPTH = 32  # fiscal data is two levels deep; deeper is not Payme's
+
+
 def storable_json(value: object) -> bool:
-    if isinstance(value, str):
-        return storable(value)
-    if isinstance(value, dict):
-        return all(storable(key) and storable_json(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(storable_json(item) for item in value)
+    """Whether every text in `value` can be stored, within MAX_JSON_DEPTH (no recursion)."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        if isinstance(item, str):
+            if not storable(item):
+                return False
+        elif isinstance(item, dict):
+            if not all(storable(key) for key in item):
+                return False
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
     return True
 
 

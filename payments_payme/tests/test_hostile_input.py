@@ -230,3 +230,14 @@ def test_an_old_time_on_a_fresh_id_changes_nothing(payme, world):
 
     assert answer["error"]["code"] == -31008
     assert snapshot() == before
+
+
+def test_deeply_nested_fiscal_data_is_a_request_error_not_a_system_error(payme, payme_payment):
+    payme.create(payme_payment, "6" * 24)
+    deep: dict = {"receipt_id": 1}
+    for _ in range(500):
+        deep = {"nested": deep}
+
+    answer = payme.call("SetFiscalData", {"id": "6" * 24, "type": "PERFORM", "fiscal_data": deep})
+
+    assert answer["error"]["code"] == -32600
