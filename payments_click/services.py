@@ -7,6 +7,7 @@ ClickTransaction, then the Auction (payment_flow locks it inside complete_paymen
 import logging
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from auctions import payment_flow
 from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
@@ -157,8 +158,13 @@ def _lock_payment(incoming: ClickRequest, *, with_auction: bool = False) -> Auct
 
 
 def _refuse_cancelled(payment: AuctionPayment) -> None:
-    if payment.status in CLOSED or payment.auction.status == AuctionStatus.CANCELLED:
+    """Step 10, plus an unpaid auction whose end has passed: its fee would buy nothing
+    (the seller API and Payme refuse it too; PROVIDERS 1.6 names no step for it)."""
+    auction = payment.auction
+    if payment.status in CLOSED or auction.status == AuctionStatus.CANCELLED:
         raise TransactionCancelled()
+    if not auction.is_paid and auction.end_time <= timezone.now():
+        raise TransactionCancelled(outcome="auction_ended")
 
 
 def _check_amount(payment: AuctionPayment, incoming: ClickRequest) -> None:

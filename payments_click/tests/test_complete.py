@@ -331,3 +331,22 @@ def test_a_second_attempt_charged_after_completion_is_flagged_for_refund(click, 
     assert payment.needs_refund
     assert "5002" in payment.note
     assert any(r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_an_unpaid_auction_past_its_end_is_not_charged(click, payment):
+    import datetime
+
+    from django.utils import timezone
+
+    from auctions.models import Auction
+
+    Auction.objects.filter(pk=payment.auction_id).update(
+        start_time=timezone.now() - datetime.timedelta(days=2),
+        end_time=timezone.now() - datetime.timedelta(seconds=1),
+    )
+
+    answer = click.prepare(payment)
+
+    assert answer["error"] == -9
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
