@@ -270,10 +270,6 @@ class AuctionPayment(models.Model):
     def __str__(self) -> str:
         return self.merchant_trans_id
 
-    @property
-    def seller_id(self) -> int:
-        return self.auction.seller_id
-
 
 class PaymentEvent(models.Model):
     """Append-only audit trail: one row per payment status change."""

@@ -1,7 +1,7 @@
 """Every amount parsing and unit conversion: sum <-> tiyin, wire text -> Decimal."""
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 # Plain digits with at most two decimals: no sign, exponent, NaN or Infinity.
 SUM_PATTERN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
@@ -13,10 +13,6 @@ def parse_sum(text: object) -> Decimal:
     if not isinstance(text, str) or not SUM_PATTERN.fullmatch(text):
         raise ValueError("amount must be plain digits with at most two decimals")
     return Decimal(text)
-
-
-def tiyin_to_sum(tiyin: int) -> Decimal:
-    return (Decimal(tiyin) / 100).quantize(CENT)
 
 
 def sum_to_tiyin(amount: Decimal) -> int:
@@ -31,14 +27,29 @@ def format_sum(amount: Decimal) -> str:
     return str(amount.quantize(CENT))
 
 
-def display_sum(amount: Decimal, language: str | None) -> str:
-    """A sum as people read it: `50 000 so'm`, `50 000 сум`, `50,000 UZS`."""
-    whole = amount == amount.to_integral_value()
-    text = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
-    language = (language or "en").split("-")[0]
-    if language == "en":
-        return f"{text} UZS"
-    text = text.replace(",", "\N{NO-BREAK SPACE}")
-    if not whole:
-        text = text[:-3] + "," + text[-2:]
-    return f"{text} so'm" if language == "uz" else f"{text} сум"
+# Group separator, decimal mark and unit per language: 50 000 so'm, 50 000 сум, 50,000 UZS.
+STYLES = {
+    "uz": (" ", ",", {"UZS": "so'm", "IRR": "rial"}),
+    "ru": (" ", ",", {"UZS": "сум", "IRR": "риал"}),
+    "en": (",", ".", {}),
+}
+
+
+def format_money(amount, currency: str = "UZS", language: str | None = None) -> str:
+    """An amount as people read it in `language` (the active one by default)."""
+    from django.utils.translation import get_language
+
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    language = (language or get_language() or "en").split("-")[0]
+    group, mark, units = STYLES.get(language, STYLES["en"])
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    whole = value == value.to_integral_value()
+    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    text = text.replace(",", "\x00").replace(".", mark).replace("\x00", group)
+    return f"{sign}{text} {units.get(currency, currency)}"

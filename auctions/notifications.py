@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Auction, AuctionPayment, Bid, Notification, User
+from .money import format_money
 
 EVENTS = ("bid_placed", "auction_ended", "fee_paid")
 MAX_ATTEMPTS = 5
@@ -91,10 +92,8 @@ def _send(kind: str, user_id: int, auction_id: int) -> None:
 
 def render(kind: str, auction: Auction) -> tuple[str, str]:
     """The (subject, body) of one notification in the active language."""
-    from .money import display_sum
-
     title = auction.listing.title
-    price = display_sum(auction.price, translation.get_language())
+    price = format_money(auction.price)
     end = auction.end_time
     messages = {
         "leading": (

@@ -47,10 +47,6 @@ class BidRefused(DomainError):
     pass
 
 
-class ProviderError(DomainError):
-    status = 502
-
-
 class UsernameTaken(DomainError):
     pass
 
@@ -202,7 +198,6 @@ def place_bid(
             fields.append("end_time")
             extended = True
         auction.save(update_fields=fields)
-        bid.extended_auction = extended
         notify("bid_placed", bid.pk, previous_leader, extended)
     return bid, True
 

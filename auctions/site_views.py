@@ -29,7 +29,7 @@ from .models import (
     ListingPhoto,
     PaymentStatus,
 )
-from .templatetags.site_tags import format_money
+from .money import format_money
 
 logger = logging.getLogger(__name__)
 

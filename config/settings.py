@@ -254,7 +254,8 @@ CELERY_RESULT_BACKEND = None
 # Tests run tasks in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_IGNORE_RESULT = True
-# A request that enqueues must fail fast when the broker is down (then it logs and goes on).
+# Beat and the worker fail fast on a broker that is down (requests never publish: see the
+# notification outbox).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}

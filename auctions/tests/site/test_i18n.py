@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from auctions.templatetags.site_tags import format_money
+from auctions.money import format_money
 from auctions.tests.factories import ActiveAuctionFactory
 
 pytestmark = pytest.mark.django_db
