@@ -151,6 +151,9 @@ def place_bid(
     A repeat with the same idempotency key from the same bidder returns the first bid.
     A bid inside the soft-close window moves end_time to now + the window.
     """
+    # A bidder keeps its alias number once given, so it is read before the lock (keeping
+    # the serialised part short); only a first bid looks again under the lock.
+    number = _bidder_number(auction_id, bidder.pk)
     with transaction.atomic():
         auction = Auction.objects.select_for_update().get(pk=auction_id)
         if not auction.is_paid and auction.seller_id != bidder.pk:
@@ -170,11 +173,8 @@ def place_bid(
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
         fields = ["current_price", "bid_count", "leader", "updated_at"]
-        number = (
-            Bid.objects.filter(auction=auction, bidder=bidder)
-            .values_list("bidder_number", flat=True)
-            .first()
-        )
+        if number is None:
+            number = _bidder_number(auction.pk, bidder.pk)
         if number is None:  # a new bidder: the next alias
             auction.bidder_count += 1
             number = auction.bidder_count
@@ -200,6 +200,14 @@ def place_bid(
         auction.save(update_fields=fields)
         notify("bid_placed", bid.pk, previous_leader, extended)
     return bid, True
+
+
+def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
+    return (
+        Bid.objects.filter(auction_id=auction_id, bidder_id=bidder_id)
+        .values_list("bidder_number", flat=True)
+        .first()
+    )
 
 
 def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:

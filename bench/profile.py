@@ -24,6 +24,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--sql", action="store_true", help="print each request's SQL")
+    parser.add_argument(
+        "--cprofile", metavar="NAME", help="cProfile this request type (e.g. 'click Complete')"
+    )
     args = parser.parse_args(argv)
     environment = bench_environment(args.database_url)
     setup_django(environment)
@@ -155,6 +158,8 @@ def main(argv=None) -> int:
     state["check"] = next(fresh["payme"])
     for _name, step in steps:  # warm: imports, caches
         step()
+    if args.cprofile:
+        return _cprofile(dict(steps), args.cprofile, args.repeat)
     counts = {}
     timings = {name: 0.0 for name, _ in steps}
     sql = {}
@@ -172,6 +177,26 @@ def main(argv=None) -> int:
         if args.sql:
             for query in sql[name]:
                 print("    " + query[:300])
+    return 0
+
+
+def _cprofile(steps: dict, name: str, repeat: int) -> int:
+    """Run the whole cycle `repeat` times, profiling only the `name` step; print the top."""
+    import cProfile
+    import pstats
+
+    if name not in steps:
+        raise SystemExit(f"--cprofile: one of {', '.join(steps)}")
+    profiler = cProfile.Profile()
+    for _ in range(repeat):
+        for step_name, step in steps.items():
+            if step_name == name:
+                profiler.runcall(step)
+            else:
+                step()
+    stats = pstats.Stats(profiler).sort_stats("tottime")
+    stats.print_stats(35)
+    stats.sort_stats("cumulative").print_stats(45)
     return 0
 
 

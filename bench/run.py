@@ -117,11 +117,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--compare", help="a --json file of another run: check ratio drift")
     parser.add_argument("--require-targets", action="store_true", help="exit 1 on a miss")
     parser.add_argument("--keep-data", action="store_true", help="keep the temp data dir")
+    parser.add_argument(
+        "--only",
+        help="comma-separated scenarios to run after the floor (default: all), e.g. click_pair",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.payments, args.duration = 300, 2
     if not 10 <= args.payments <= 1_000_000:
         parser.error("--payments must be between 10 and 1000000")
+    names = [scenario.name for scenario in SCENARIOS]
+    args.scenarios = SCENARIOS
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+        unknown = wanted - set(names)
+        if unknown:
+            parser.error(f"--only: unknown {', '.join(sorted(unknown))}; one of {', '.join(names)}")
+        args.scenarios = [s for s in SCENARIOS if s.name == "floor" or s.name in wanted]
     return args
 
 
@@ -433,7 +445,7 @@ def main(argv=None) -> int:
         write_data(data_dir, environment, seeded, reserved)
         baseline = checks.baseline()
         exclude = {reserved["check_perform"], reserved["check_transaction"]}
-        for scenario in SCENARIOS:
+        for scenario in args.scenarios:
             connections = scenario.connections or args.connections
             if scenario.unit == "pair":
                 provider = scenario.name.split("_")[0]

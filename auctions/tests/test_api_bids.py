@@ -163,12 +163,17 @@ def test_a_bid_costs_few_queries(live, bidder, django_assert_max_num_queries):
     bid(bidder, live, "1000")
     other = UserFactory(username="other")
 
-    # SAVEPOINT, auction lock, the bidder's alias, INSERT bid, UPDATE auction, the outbox
-    # row, RELEASE (no savepoint outside the test's own transaction).
-    with django_assert_max_num_queries(7):
+    # The bidder's alias (none yet), SAVEPOINT, auction lock, the alias again under the lock,
+    # INSERT bid, UPDATE auction, the outbox row, RELEASE (no savepoint in production).
+    with django_assert_max_num_queries(8):
         answer = bid(other, live, "1100")
+    # A known bidder's alias is read before the lock only: one query fewer.
+    with django_assert_max_num_queries(7):
+        again = bid(other, live, "1200")
 
     assert answer.status_code == 201
     assert answer.json()["bidder"] == "Bidder 2"
+    assert again.status_code == 201
+    assert again.json()["bidder"] == "Bidder 2"
     live.refresh_from_db()
-    assert (live.leader, live.bidder_count, live.bid_count) == (other, 2, 2)
+    assert (live.leader, live.bidder_count, live.bid_count) == (other, 2, 3)

@@ -107,6 +107,28 @@ def test_fifty_concurrent_bidders_keep_a_strictly_increasing_history():
     assert auction.bid_count == len(amounts)
 
 
+def test_one_bidders_racing_first_bids_share_one_alias():
+    # Each request reads the (missing) alias before the lock; the lock holder reads it again.
+    auction = ActiveAuctionFactory(starting_price=Decimal("1000"), min_increment=Decimal("1"))
+    bidder = UserFactory(username="eager")
+
+    def place(index):
+        client = APIClient()
+        client.force_authenticate(bidder)
+        return client.post(
+            f"/api/auctions/{auction.pk}/bids/", {"amount": str(1000 + index * 10)}, format="json"
+        ).status_code
+
+    results = run_together(20, place)
+
+    numbers = set(Bid.objects.filter(auction=auction).values_list("bidder_number", flat=True))
+    assert results.count(201) >= 1
+    assert numbers == {1}
+    auction.refresh_from_db()
+    assert auction.bidder_count == 1
+    assert auction.bid_count == results.count(201)
+
+
 def test_ending_an_auction_concurrently_ends_it_once():
     import datetime
 
