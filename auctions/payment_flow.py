@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from .compiled import CompiledQuery
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -68,17 +69,31 @@ def lock_payment(*, with_auction: bool = False, **lookup) -> AuctionPayment:
     same query, for a caller about to complete or refund (which lock it anyway): nothing
     locks an auction before a payment, so taking both at once cannot deadlock.
     """
-    payment = (
-        AuctionPayment.objects.select_for_update(
-            of=("self", "auction") if with_auction else ("self",)
-        )
-        .select_related("auction")
-        .get(**lookup)
-    )
+    payment = _lock_query(with_auction, lookup).get(**lookup)
     # The lock lasts as long as the outermost atomic block it was taken in.
     payment._locked_in = transaction.get_connection().atomic_blocks[0]
     payment._auction_locked = with_auction
     return payment
+
+
+_LOCK_QUERIES: dict[tuple, CompiledQuery] = {}
+
+
+def _lock_query(with_auction: bool, lookup: dict) -> CompiledQuery:
+    """lock_payment's query for these look-up names, compiled once (auctions/compiled.py)."""
+    types = tuple(sorted((name, type(value)) for name, value in lookup.items()))
+    key = (with_auction, types)
+    query = _LOCK_QUERIES.get(key)
+    if query is None:
+        of = ("self", "auction") if with_auction else ("self",)
+        query = _LOCK_QUERIES[key] = CompiledQuery(
+            lambda **values: AuctionPayment.objects.select_for_update(of=of)
+            .select_related("auction")
+            .order_by()
+            .filter(**values),
+            **dict(types),
+        )
+    return query
 
 
 def _holds_lock(payment: AuctionPayment | int) -> bool:

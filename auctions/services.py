@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import payment_flow, providers
+from .compiled import CompiledQuery
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -143,6 +144,11 @@ def soft_close_window() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.AUCTION_SOFT_CLOSE_MINUTES)
 
 
+_LOCK_AUCTION = CompiledQuery(
+    lambda pk: Auction.objects.select_for_update().order_by().filter(pk=pk), pk=int
+)
+
+
 def place_bid(
     *, auction_id: int, bidder, amount: Decimal, idempotency_key: str | None = None
 ) -> tuple[Bid, bool]:
@@ -155,7 +161,7 @@ def place_bid(
     # the serialised part short); only a first bid looks again under the lock.
     number = _bidder_number(auction_id, bidder.pk)
     with transaction.atomic():
-        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        auction = _LOCK_AUCTION.get(pk=int(auction_id))
         if not auction.is_paid and auction.seller_id != bidder.pk:
             raise Auction.DoesNotExist  # an unpaid auction is visible to its seller only
         if idempotency_key:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from auctions import payment_flow
+from auctions.compiled import CompiledQuery
 from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
 
@@ -96,12 +97,21 @@ def _prepare(incoming: ClickRequest) -> ClickTransaction:
     return row  # a repeated Prepare: the same answer, no second effect (1.7)
 
 
+# Complete's row: ours (merchant_prepare_id), of this payment, for this click_trans_id.
+_LOCK_ROW = CompiledQuery(
+    lambda **values: ClickTransaction.objects.select_for_update().order_by().filter(**values),
+    pk=int,
+    payment_id=int,
+    click_trans_id=int,
+)
+
+
 def _complete(incoming: ClickRequest) -> ClickTransaction:
     payment = _lock_payment(incoming, with_auction=True)  # step 6; completing locks both
     try:  # step 7
-        row = ClickTransaction.objects.select_for_update().get(
+        row = _LOCK_ROW.get(
             pk=incoming.merchant_prepare_id,
-            payment=payment,
+            payment_id=payment.pk,
             click_trans_id=incoming.click_trans_id,
         )
     except ClickTransaction.DoesNotExist:

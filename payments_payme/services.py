@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from auctions import payment_flow
+from auctions.compiled import CompiledQuery
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
 
@@ -71,6 +72,16 @@ CHECK_COLUMNS = (
 )
 
 
+# Only the columns the checks read: Payme's most frequent call stays cheap.
+_CHECK_ACCOUNT = CompiledQuery(
+    lambda **values: AuctionPayment.objects.select_related("auction")
+    .only(*CHECK_COLUMNS)
+    .order_by()
+    .filter(**values),
+    merchant_trans_id=str,
+)
+
+
 def _account(params: dict, call: protocol.Call, *, lock: bool) -> AuctionPayment:
     """The payment named by the account field: -31050 unless it is a Payme payment."""
     merchant_trans_id = protocol.account_param(params)
@@ -79,12 +90,7 @@ def _account(params: dict, call: protocol.Call, *, lock: bool) -> AuctionPayment
         if lock:
             payment = payment_flow.lock_payment(merchant_trans_id=merchant_trans_id)
         else:
-            # Only the columns the checks read: Payme's most frequent call stays cheap.
-            payment = (
-                AuctionPayment.objects.select_related("auction")
-                .only(*CHECK_COLUMNS)
-                .get(merchant_trans_id=merchant_trans_id)
-            )
+            payment = _CHECK_ACCOUNT.get(merchant_trans_id=merchant_trans_id)
     except AuctionPayment.DoesNotExist:
         raise protocol.AccountNotFound() from None
     if payment.provider != PROVIDER:
@@ -184,8 +190,14 @@ def _lock_transaction(
     except AuctionPayment.DoesNotExist:
         raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payment.merchant_trans_id
-    payme_transaction = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
+    payme_transaction = _LOCK_TRANSACTION.get(payme_id=payme_id)
     return payment, payme_transaction
+
+
+_LOCK_TRANSACTION = CompiledQuery(
+    lambda **values: PaymeTransaction.objects.select_for_update().order_by().filter(**values),
+    payme_id=str,
+)
 
 
 def _expired(payme_transaction: PaymeTransaction) -> bool:
@@ -237,6 +249,16 @@ def create_transaction(params: dict, call: protocol.Call) -> dict:
     return _in_transaction(_create, params, payme_id, payme_time, call)
 
 
+# At most two rows: the unique payme_id's, and the payment's one state-1 transaction.
+_ID_OR_ACTIVE = CompiledQuery(
+    lambda payme_id, payment_id: PaymeTransaction.objects.order_by().filter(
+        Q(payme_id=payme_id) | Q(payment_id=payment_id, state=State.CREATED)
+    ),
+    payme_id=str,
+    payment_id=int,
+)
+
+
 def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -> dict:
     try:
         payment = _account(params, call, lock=True)
@@ -247,11 +269,7 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
             raise
         return _repeat_create(known, None, call)
     # Under the payment's lock: this id, and the payment's active transaction, in one query.
-    rows = list(
-        PaymeTransaction.objects.filter(
-            Q(payme_id=payme_id) | Q(payment=payment, state=State.CREATED)
-        )
-    )
+    rows = _ID_OR_ACTIVE.all(payme_id=payme_id, payment_id=payment.pk)
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
         return _repeat_create(known, payment if known.payment_id == payment.pk else None, call)
@@ -348,21 +366,26 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     return _cancel_answer(payme_transaction)
 
 
+_ANSWER_ROW = CompiledQuery(
+    lambda **values: PaymeTransaction.objects.select_related("payment")
+    .only(
+        "create_time",
+        "perform_time",
+        "cancel_time",
+        "state",
+        "reason",
+        "payment__merchant_trans_id",
+    )
+    .order_by()
+    .filter(**values),
+    payme_id=str,
+)
+
+
 def _answer_row(payme_id: str, call: protocol.Call) -> PaymeTransaction:
     """The transaction with only the columns an answer shows (one query), or -31003."""
     try:
-        payme_transaction = (
-            PaymeTransaction.objects.select_related("payment")
-            .only(
-                "create_time",
-                "perform_time",
-                "cancel_time",
-                "state",
-                "reason",
-                "payment__merchant_trans_id",
-            )
-            .get(payme_id=payme_id)
-        )
+        payme_transaction = _ANSWER_ROW.get(payme_id=payme_id)
     except PaymeTransaction.DoesNotExist:
         raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
