@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from . import compiled
 from .compiled import CompiledQuery
 from .models import (
     OPEN_PAYMENT_STATUSES,
@@ -136,8 +137,9 @@ def _move(
     if stamp:
         setattr(payment, stamp, at)
         fields.append(stamp)
-    payment.save(update_fields=fields)
-    PaymentEvent.objects.create(
+    compiled.update(payment, fields)
+    compiled.insert(
+        PaymentEvent,
         payment=payment,
         from_status=from_status,
         to_status=to_status,

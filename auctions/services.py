@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import payment_flow, providers
+from . import compiled, payment_flow, providers
 from .compiled import CompiledQuery
 from .models import (
     OPEN_PAYMENT_STATUSES,
@@ -186,7 +186,8 @@ def place_bid(
             number = auction.bidder_count
             fields.append("bidder_count")
         # The auction row lock serialises bids, so the unique constraints cannot be hit here.
-        bid = Bid.objects.create(
+        bid = compiled.insert(
+            Bid,
             auction=auction,
             bidder=bidder,
             amount=amount,
@@ -203,7 +204,7 @@ def place_bid(
             auction.end_time = now + soft_close_window()
             fields.append("end_time")
             extended = True
-        auction.save(update_fields=fields)
+        compiled.update(auction, fields)
         notify("bid_placed", bid.pk, previous_leader, extended)
     return bid, True
 
@@ -413,7 +414,7 @@ def expire_stale_payments(now=None, **among) -> int:
 
 def notify(event: str, *args) -> None:
     """Record `event` in the outbox, inside the caller's transaction (see Notification)."""
-    Notification.objects.create(event=event, arguments=list(args))
+    compiled.insert(Notification, event=event, arguments=list(args))
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # In-process mode (tests, `make run`): no worker will come by, deliver after commit.
         from .tasks import deliver_notifications

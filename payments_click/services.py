@@ -9,7 +9,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from auctions import payment_flow
+from auctions import compiled, payment_flow
 from auctions.compiled import CompiledQuery
 from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
@@ -188,7 +188,8 @@ def _check_amount(payment: AuctionPayment, incoming: ClickRequest) -> None:
 
 def _create_row(payment: AuctionPayment, incoming: ClickRequest) -> ClickTransaction:
     try:
-        return ClickTransaction.objects.create(
+        return compiled.insert(
+            ClickTransaction,
             click_trans_id=incoming.click_trans_id,
             click_paydoc_id=incoming.click_paydoc_id,
             payment=payment,
@@ -212,8 +213,9 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
     row.sign_time = incoming.sign_time
     row.error = incoming.error
     row.error_note = incoming.error_note
-    row.save(
-        update_fields=[
+    compiled.update(
+        row,
+        [
             "status",
             "action",
             "click_paydoc_id",
@@ -222,7 +224,7 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
             "error_note",
             "completed_at",
             "updated_at",
-        ]
+        ],
     )
 
 

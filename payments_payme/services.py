@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from auctions import payment_flow
+from auctions import compiled, payment_flow
 from auctions.compiled import CompiledQuery
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
@@ -279,7 +279,8 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
         raise protocol.CannotPerform("id")  # a one-time account waits on another transaction
     if now_ms() - payme_time > TIMEOUT_MS:
         raise protocol.CannotPerform("time")
-    payme_transaction = PaymeTransaction.objects.create(
+    payme_transaction = compiled.insert(
+        PaymeTransaction,
         payme_id=payme_id,
         payment=payment,
         amount=amount,
@@ -330,7 +331,7 @@ def _perform(payme_id: str, call: protocol.Call) -> dict:
         raise protocol.CannotPerform("id") from None
     payme_transaction.state = State.PERFORMED
     payme_transaction.perform_time = now_ms()
-    payme_transaction.save(update_fields=["state", "perform_time", "updated_at"])
+    compiled.update(payme_transaction, ["state", "perform_time", "updated_at"])
     call.outcome = "completed"
     return _perform_answer(payme_transaction)
 

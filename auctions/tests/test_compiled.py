@@ -3,14 +3,16 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from auctions import payment_flow
+from auctions import compiled, payment_flow
 from auctions.compiled import CompiledQuery
 from auctions.models import AuctionPayment, PaymentEvent
 from auctions.tests.factories import PaymentFactory
+from payments_click.models import ClickTransaction
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,72 @@ def test_a_locking_query_sends_for_update():
     assert queries.captured_queries[-1]["sql"].endswith(
         'FOR UPDATE OF "auctions_auctionpayment", "auctions_auction"'
     )
+
+
+def test_insert_writes_what_create_writes():
+    payment = PaymentFactory()
+    before = timezone.now()
+
+    event = compiled.insert(
+        PaymentEvent,
+        payment=payment,
+        from_status="pending",
+        to_status="processing",
+        cause="test",
+        reference={"id": 1},
+    )
+    twin = PaymentEvent.objects.create(
+        payment=payment,
+        from_status="pending",
+        to_status="processing",
+        cause="test",
+        reference={"id": 1},
+    )
+
+    stored = PaymentEvent.objects.get(pk=event.pk)
+    assert event.pk is not None and event.pk != twin.pk and event._state.adding is False
+    names = ["payment_id", "from_status", "to_status", "cause", "reference"]
+    assert fields(stored, names) == fields(twin, names)
+    assert stored.created_at >= before  # the field's default applied
+
+
+def test_insert_fills_auto_now_add_and_defaults():
+    payment = PaymentFactory()
+
+    row = compiled.insert(
+        ClickTransaction,
+        click_trans_id=77,
+        click_paydoc_id=78,
+        payment=payment,
+        amount=Decimal("50000.00"),
+        action=0,
+        sign_time="2025-01-15 10:30:00",
+        status="prepared",
+    )
+
+    stored = ClickTransaction.objects.get(pk=row.pk)
+    assert stored.created_at is not None and stored.updated_at is not None
+    assert (stored.error, stored.error_note, stored.amount) == (0, "", Decimal("50000.00"))
+
+
+def test_update_writes_only_the_named_fields_and_refreshes_auto_now():
+    payment = PaymentFactory(status="pending", note="kept")
+    stale_stamp = payment.updated_at
+    payment.status = "processing"
+    payment.note = "not saved"
+
+    compiled.update(payment, ["status", "updated_at"])
+
+    stored = AuctionPayment.objects.get(pk=payment.pk)
+    assert stored.status == "processing"
+    assert stored.note == "kept"
+    assert stored.updated_at > stale_stamp
+
+
+def test_update_of_a_missing_row_raises():
+    payment = PaymentFactory()
+    AuctionPayment.objects.filter(pk=payment.pk).update(merchant_trans_id="AUCTION_GONE")
+    payment.pk = payment.pk + 1000
+
+    with pytest.raises(DatabaseError):
+        compiled.update(payment, ["status"])
