@@ -210,11 +210,16 @@ def place_bid(
 
 
 def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
-    return (
-        Bid.objects.filter(auction_id=auction_id, bidder_id=bidder_id)
-        .values_list("bidder_number", flat=True)
-        .first()
-    )
+    rows = _BIDDER_NUMBER.all(auction_id=int(auction_id), bidder_id=bidder_id)
+    return rows[0].bidder_number if rows else None
+
+
+# Every bid of a bidder in one auction carries the same number: any one of them will do.
+_BIDDER_NUMBER = CompiledQuery(
+    lambda **values: Bid.objects.only("bidder_number").order_by().filter(**values)[:1],
+    auction_id=int,
+    bidder_id=int,
+)
 
 
 def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:
