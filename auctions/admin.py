@@ -91,6 +91,7 @@ class AuctionAdmin(admin.ModelAdmin):
 class BidAdmin(admin.ModelAdmin):
     list_display = ("id", "auction", "bidder", "amount", "created_at", "voided_at")
     list_filter = ("created_at", "voided_at")
+    ordering = ("-id",)  # newest first, by the primary key (every bid, voided ones too)
     search_fields = ("auction__id", "bidder__username")
     readonly_fields = (
         "auction",

@@ -104,6 +104,8 @@ class Auction(models.Model):
     # Denormalised under the auction row lock by services.place_bid / void_bid.
     current_price = money_field(null=True, blank=True)
     bid_count = models.PositiveIntegerField(default=0)
+    # No index: nothing looks auctions up by leader, and without one a bid's UPDATE of this
+    # row (a new leader almost every time) stays a HOT update that touches no index at all.
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -111,6 +113,7 @@ class Auction(models.Model):
         blank=True,
         related_name="+",
         help_text="The bidder of the highest live bid",
+        db_index=False,
     )
     # How many distinct bidders have bid: the next new bidder is "Bidder <bidder_count + 1>".
     bidder_count = models.PositiveIntegerField(default=0)
@@ -186,7 +189,8 @@ class Auction(models.Model):
 
 
 class Bid(models.Model):
-    auction = models.ForeignKey(Auction, models.PROTECT, related_name="bids")
+    # Indexed by the composite indexes below, which all start with it: no index of its own.
+    auction = models.ForeignKey(Auction, models.PROTECT, related_name="bids", db_index=False)
     bidder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="bids")
     amount = money_field(validators=POSITIVE)
     # The bidder's public alias within the auction ("Bidder 3"), fixed at their first bid.
@@ -201,14 +205,14 @@ class Bid(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # almost always empty; only deleting a staff user would look it up
     )
 
     class Meta:
         ordering = ["-amount", "-id"]
-        indexes = [
-            models.Index(fields=["auction", "-amount"], name="bid_auction_amount"),
-            models.Index(fields=["auction", "bidder"], name="bid_auction_bidder"),
-        ]
+        # Histories read live bids by amount through bid_unique_live_amount; every index
+        # here is written on each bid, under the auction's lock.
+        indexes = [models.Index(fields=["auction", "bidder"], name="bid_auction_bidder")]
         constraints = [
             # Bids only go up: no two live bids of one auction share an amount.
             models.UniqueConstraint(
