@@ -6,7 +6,9 @@ CompiledQuery asks Django's compiler for a queryset's SQL once per database, rem
 where each value sits among its parameters, and afterwards only executes that SQL and builds
 the instances as QuerySet does (database converters, select_related, deferred fields). The
 SQL is the ORM's own, so row locks (select_for_update), joins and quoting are exactly the
-queryset's; the cursor is Django's, so query logging and assertNumQueries still see it.
+queryset's; the cursor is Django's, so query logging and assertNumQueries still see it. On
+PostgreSQL each statement is also prepared once per connection (PREPARE / EXECUTE), so the
+server parses and plans it once; sql_of() turns a logged EXECUTE back into its SQL.
 
     LOCK = CompiledQuery(
         lambda key: Order.objects.select_for_update().select_related("customer").filter(key=key),
@@ -20,12 +22,16 @@ so a look-up must compare them with a column of that type; constants in the quer
 constants.
 """
 
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.signals import connection_created
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.dispatch import receiver
 
 # Placeholder values the queryset is compiled with, recognisable among the parameters.
 _SENTINELS = {
@@ -82,8 +88,9 @@ class CompiledQuery:
             if type(value) is not self.types[name]:
                 raise TypeError(f"{name} must be {self.types[name].__name__}")
         params = [values[p.name] if isinstance(p, _Slot) else p for p in plan.params]
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(plan.sql, params)
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            _execute(connection, cursor, plan.sql, params)
             rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
         if plan.converters:
             rows = plan.compiler.apply_converters(rows, plan.converters)
@@ -152,7 +159,7 @@ def insert(model: type[Model], *, using: str = DEFAULT_DB_ALIAS, **values) -> Mo
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _execute(connection, cursor, sql, params)
         if connection.features.can_return_columns_from_insert:
             (pk,) = connection.ops.fetch_returned_insert_columns(cursor, ())
         else:
@@ -172,7 +179,7 @@ def update(instance: Model, fields: list[str], *, using: str = DEFAULT_DB_ALIAS)
     ]
     params.append(instance._meta.pk.get_db_prep_value(instance.pk, connection))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _execute(connection, cursor, sql, params)
         if cursor.rowcount != 1:
             raise DatabaseError(f"{type(instance).__name__} {instance.pk}: no row was updated")
 
@@ -221,3 +228,49 @@ def _placeholder(field) -> str:
     if hasattr(field, "get_placeholder") or not field.concrete or field.primary_key:
         raise TypeError(f"{field.name}: compiled writes take plain columns only")
     return "%s"
+
+
+# PostgreSQL: each statement prepared once per connection (parsed and planned once).
+
+_PLACEHOLDER = re.compile(r"%s|%%")
+_EXECUTE = re.compile(r"EXECUTE (kv_[0-9a-f]{20})\b")
+_SQL_BY_NAME: dict[str, str] = {}
+
+
+def sql_of(logged: str) -> str:
+    """The statement a logged query ran: for `EXECUTE kv_...(...)`, the prepared SQL."""
+    match = _EXECUTE.match(logged)
+    return _SQL_BY_NAME.get(match.group(1), logged) if match else logged
+
+
+def _execute(connection, cursor, sql: str, params: list) -> None:
+    """Run `sql` on Django's cursor (logged and counted as any query), prepared on PostgreSQL.
+
+    A prepared statement lives as long as its session (not its transaction: a rollback
+    keeps it), so each new connection prepares again (see _forget_prepared).
+    """
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    prepared = connection.__dict__.setdefault("_compiled_prepared", {})
+    name = prepared.get(sql)
+    if name is None:
+        name = "kv_" + hashlib.sha1(sql.encode()).hexdigest()[:20]  # noqa: S324 -- a name
+        _SQL_BY_NAME[name] = sql
+        numbers = iter(range(1, len(params) + 1))
+        body = _PLACEHOLDER.sub(
+            lambda match: "%" if match.group() == "%%" else f"${next(numbers)}", sql
+        )
+        # Straight on the driver's cursor: not one of the request's own (counted) queries.
+        with connection.wrap_database_errors, connection.connection.cursor() as raw:
+            raw.execute(f"PREPARE {name} AS {body}")
+        prepared[sql] = name
+    if params:
+        cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+    else:
+        cursor.execute(f"EXECUTE {name}")
+
+
+@receiver(connection_created)
+def _forget_prepared(sender, connection, **kwargs):
+    connection.__dict__.pop("_compiled_prepared", None)

@@ -56,7 +56,7 @@ def test_the_sql_is_the_querysets_and_runs_once_per_call():
     assert len(queries) == 2
     # Same text up to the placeholders (the captured SQL has the value inlined).
     head = expected.split("WHERE")[0]
-    assert all(query["sql"].startswith(head) for query in queries.captured_queries)
+    assert all(compiled.sql_of(query["sql"]).startswith(head) for query in queries.captured_queries)
 
 
 def test_deferred_columns_stay_deferred_and_load_on_access():
@@ -136,9 +136,18 @@ def test_a_locking_query_sends_for_update():
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         payment_flow.lock_payment(pk=payment.pk, with_auction=True)
 
-    assert queries.captured_queries[-1]["sql"].endswith(
+    logged = queries.captured_queries[-1]["sql"]
+    assert logged.startswith("EXECUTE kv_")  # prepared once per connection
+    assert compiled.sql_of(logged).endswith(
         'FOR UPDATE OF "auctions_auctionpayment", "auctions_auction"'
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE name = %s",
+            [logged.split()[1].split("(")[0]],
+        )
+        (prepared,) = cursor.fetchone()
+    assert prepared.endswith('FOR UPDATE OF "auctions_auctionpayment", "auctions_auction"')
 
 
 def test_insert_writes_what_create_writes():
@@ -208,3 +217,46 @@ def test_update_of_a_missing_row_raises():
 
     with pytest.raises(DatabaseError):
         compiled.update(payment, ["status"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_its_statements_again():
+    payment = PaymentFactory()
+    WITH_AUCTION.get(merchant_trans_id=payment.merchant_trans_id)
+
+    connection.close()  # e.g. CONN_MAX_AGE or a failed health check
+
+    again = WITH_AUCTION.get(merchant_trans_id=payment.merchant_trans_id)
+    assert again.pk == payment.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_in_a_rolled_back_transaction_still_runs():
+    payment = PaymentFactory()
+    lookup = CompiledQuery(
+        lambda pk: AuctionPayment.objects.order_by().filter(pk=pk, note="rolled back"), pk=int
+    )
+    with pytest.raises(AuctionPayment.DoesNotExist), transaction.atomic():
+        lookup.get(pk=payment.pk)
+
+    AuctionPayment.objects.filter(pk=payment.pk).update(note="rolled back")
+    assert lookup.get(pk=payment.pk).pk == payment.pk
+
+
+def test_values_with_quotes_percent_signs_and_json_round_trip():
+    payment = PaymentFactory(status="pending")
+    payment.note = "50% off; it's \\ 'quoted' %s"
+    compiled.update(payment, ["note"])
+    event = compiled.insert(
+        PaymentEvent,
+        payment=payment,
+        from_status="pending",
+        to_status="processing",
+        cause="test",
+        reference={"text": "a'b\"c%", "n": None},
+    )
+
+    assert AuctionPayment.objects.get(pk=payment.pk).note == payment.note
+    assert PaymentEvent.objects.get(pk=event.pk).reference == {"text": "a'b\"c%", "n": None}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from auctions import payment_flow
+from auctions import compiled, payment_flow
 from auctions.models import AuctionStatus, PaymentEvent
 from auctions.models import PaymentStatus as Status
 from auctions.tests.factories import ActiveAuctionFactory, BidFactory, PaymentFactory
@@ -201,5 +201,6 @@ def test_a_stale_locked_instance_is_locked_again():
     with CaptureQueriesContext(connection) as queries:
         payment_flow.mark_processing(stale, cause="test")
 
-    rereads = [q for q in queries if q["sql"].startswith("SELECT") and "auctionpayment" in q["sql"]]
+    statements = [compiled.sql_of(q["sql"]) for q in queries]
+    rereads = [sql for sql in statements if sql.startswith("SELECT") and "auctionpayment" in sql]
     assert len(rereads) == 1
