@@ -150,25 +150,22 @@ def test_a_locking_query_sends_for_update():
     assert prepared.endswith('FOR UPDATE OF "auctions_auctionpayment", "auctions_auction"')
 
 
+def event_fields(payment, reference):
+    return {
+        "payment": payment,
+        "from_status": "pending",
+        "to_status": "processing",
+        "cause": "test",
+        "reference": reference,
+    }
+
+
 def test_insert_writes_what_create_writes():
     payment = PaymentFactory()
     before = timezone.now()
 
-    event = compiled.insert(
-        PaymentEvent,
-        payment=payment,
-        from_status="pending",
-        to_status="processing",
-        cause="test",
-        reference={"id": 1},
-    )
-    twin = PaymentEvent.objects.create(
-        payment=payment,
-        from_status="pending",
-        to_status="processing",
-        cause="test",
-        reference={"id": 1},
-    )
+    event = compiled.insert(PaymentEvent, **event_fields(payment, {"id": 1}))
+    twin = PaymentEvent.objects.create(**event_fields(payment, {"id": 1}))
 
     stored = PaymentEvent.objects.get(pk=event.pk)
     assert event.pk is not None and event.pk != twin.pk and event._state.adding is False
@@ -249,14 +246,7 @@ def test_values_with_quotes_percent_signs_and_json_round_trip():
     payment = PaymentFactory(status="pending")
     payment.note = "50% off; it's \\ 'quoted' %s"
     compiled.update(payment, ["note"])
-    event = compiled.insert(
-        PaymentEvent,
-        payment=payment,
-        from_status="pending",
-        to_status="processing",
-        cause="test",
-        reference={"text": "a'b\"c%", "n": None},
-    )
+    event = compiled.insert(PaymentEvent, **event_fields(payment, {"text": "a'b\"c%", "n": None}))
 
     assert AuctionPayment.objects.get(pk=payment.pk).note == payment.note
     assert PaymentEvent.objects.get(pk=event.pk).reference == {"text": "a'b\"c%", "n": None}
