@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.signals import connection_created
 from django.db.models import Model, QuerySet
@@ -249,7 +250,7 @@ def _execute(connection, cursor, sql: str, params: list) -> None:
     A prepared statement lives as long as its session (not its transaction: a rollback
     keeps it), so each new connection prepares again (see _forget_prepared).
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
     prepared = connection.__dict__.setdefault("_compiled_prepared", {})

@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The callbacks' hot statements are prepared once per PostgreSQL connection
+# (auctions/compiled.py); turn it off behind a pooler that moves sessions between
+# connections (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.boolean("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "auctions.User"
 

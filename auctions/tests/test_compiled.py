@@ -250,3 +250,15 @@ def test_values_with_quotes_percent_signs_and_json_round_trip():
 
     assert AuctionPayment.objects.get(pk=payment.pk).note == payment.note
     assert PaymentEvent.objects.get(pk=event.pk).reference == {"text": "a'b\"c%", "n": None}
+
+
+@pytest.mark.postgres
+def test_prepared_statements_can_be_turned_off(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    payment = PaymentFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        found = WITH_AUCTION.get(merchant_trans_id=payment.merchant_trans_id)
+
+    assert found.pk == payment.pk
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
