@@ -88,6 +88,8 @@ class CompiledQuery:
         for name, value in values.items():
             if type(value) is not self.types[name]:
                 raise TypeError(f"{name} must be {self.types[name].__name__}")
+            if type(value) is int and not -(2**63) <= value < 2**63:
+                return []  # as with the ORM: an integer no column can hold matches nothing
         params = [values[p.name] if isinstance(p, _Slot) else p for p in plan.params]
         connection = connections[self.using]
         with connection.cursor() as cursor:

@@ -262,3 +262,11 @@ def test_prepared_statements_can_be_turned_off(settings):
 
     assert found.pk == payment.pk
     assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def test_an_integer_no_column_can_hold_matches_nothing():
+    by_pk = CompiledQuery(lambda pk: AuctionPayment.objects.order_by().filter(pk=pk), pk=int)
+
+    assert by_pk.all(pk=2**63) == []
+    with pytest.raises(AuctionPayment.DoesNotExist):
+        by_pk.get(pk=-(2**63) - 1)

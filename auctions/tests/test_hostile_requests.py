@@ -87,3 +87,19 @@ def test_an_unknown_api_path_answers_json(client):
     assert answer.status_code == 404
     assert answer.json() == {"detail": "Not found."}
     assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("pk", ["9223372036854775808", "99999999999999999999999"])
+def test_ids_beyond_bigint_are_not_found(pk):
+    from rest_framework.test import APIClient
+
+    from auctions.tests.factories import UserFactory
+
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+
+    assert (
+        api.post(f"/api/auctions/{pk}/bids/", {"amount": "1000"}, format="json").status_code == 404
+    )
+    assert api.get(f"/api/auctions/{pk}/bids/").status_code == 404
+    assert api.get(f"/api/auctions/{pk}/").status_code == 404
