@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import compiled
-from .compiled import CompiledQuery
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -77,17 +76,17 @@ def lock_payment(*, with_auction: bool = False, **lookup) -> AuctionPayment:
     return payment
 
 
-_LOCK_QUERIES: dict[tuple, CompiledQuery] = {}
+_LOCK_QUERIES: dict[tuple, compiled.CompiledQuery] = {}
 
 
-def _lock_query(with_auction: bool, lookup: dict) -> CompiledQuery:
+def _lock_query(with_auction: bool, lookup: dict) -> compiled.CompiledQuery:
     """lock_payment's query for these look-up names, compiled once (auctions/compiled.py)."""
     types = tuple(sorted((name, type(value)) for name, value in lookup.items()))
     key = (with_auction, types)
     query = _LOCK_QUERIES.get(key)
     if query is None:
         of = ("self", "auction") if with_auction else ("self",)
-        query = _LOCK_QUERIES[key] = CompiledQuery(
+        query = _LOCK_QUERIES[key] = compiled.CompiledQuery(
             lambda **values: AuctionPayment.objects.select_for_update(of=of)
             .select_related("auction")
             .order_by()

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import compiled, payment_flow, providers
-from .compiled import CompiledQuery
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -144,7 +143,7 @@ def soft_close_window() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.AUCTION_SOFT_CLOSE_MINUTES)
 
 
-_LOCK_AUCTION = CompiledQuery(
+_LOCK_AUCTION = compiled.CompiledQuery(
     lambda pk: Auction.objects.select_for_update().order_by().filter(pk=pk), pk=int
 )
 
@@ -215,7 +214,7 @@ def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
 
 
 # Every bid of a bidder in one auction carries the same number: any one of them will do.
-_BIDDER_NUMBER = CompiledQuery(
+_BIDDER_NUMBER = compiled.CompiledQuery(
     lambda **values: Bid.objects.only("bidder_number").order_by().filter(**values)[:1],
     auction_id=int,
     bidder_id=int,

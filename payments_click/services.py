@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from auctions import compiled, payment_flow
-from auctions.compiled import CompiledQuery
 from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
 
@@ -98,7 +97,7 @@ def _prepare(incoming: ClickRequest) -> ClickTransaction:
 
 
 # Complete's row: ours (merchant_prepare_id), of this payment, for this click_trans_id.
-_LOCK_ROW = CompiledQuery(
+_LOCK_ROW = compiled.CompiledQuery(
     lambda **values: ClickTransaction.objects.select_for_update().order_by().filter(**values),
     pk=int,
     payment_id=int,

@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from auctions import compiled, payment_flow
-from auctions.compiled import CompiledQuery
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
 
@@ -73,7 +72,7 @@ CHECK_COLUMNS = (
 
 
 # Only the columns the checks read: Payme's most frequent call stays cheap.
-_CHECK_ACCOUNT = CompiledQuery(
+_CHECK_ACCOUNT = compiled.CompiledQuery(
     lambda **values: AuctionPayment.objects.select_related("auction")
     .only(*CHECK_COLUMNS)
     .order_by()
@@ -194,7 +193,7 @@ def _lock_transaction(
     return payment, payme_transaction
 
 
-_LOCK_TRANSACTION = CompiledQuery(
+_LOCK_TRANSACTION = compiled.CompiledQuery(
     lambda **values: PaymeTransaction.objects.select_for_update().order_by().filter(**values),
     payme_id=str,
 )
@@ -250,7 +249,7 @@ def create_transaction(params: dict, call: protocol.Call) -> dict:
 
 
 # At most two rows: the unique payme_id's, and the payment's one state-1 transaction.
-_ID_OR_ACTIVE = CompiledQuery(
+_ID_OR_ACTIVE = compiled.CompiledQuery(
     lambda payme_id, payment_id: PaymeTransaction.objects.order_by().filter(
         Q(payme_id=payme_id) | Q(payment_id=payment_id, state=State.CREATED)
     ),
@@ -367,7 +366,7 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     return _cancel_answer(payme_transaction)
 
 
-_ANSWER_ROW = CompiledQuery(
+_ANSWER_ROW = compiled.CompiledQuery(
     lambda **values: PaymeTransaction.objects.select_related("payment")
     .only(
         "create_time",
