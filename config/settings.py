@@ -231,11 +231,16 @@ CLICK_SERVICE_ID = env.text("CLICK_SERVICE_ID")
 CLICK_MERCHANT_ID = env.text("CLICK_MERCHANT_ID")
 CLICK_MERCHANT_USER_ID = env.text("CLICK_MERCHANT_USER_ID")
 CLICK_SECRET_KEY = env.text("CLICK_SECRET_KEY")
+# Where pay_url leads: Click's payment page, or the local sandbox (CONTRACT 10).
+CLICK_PAY_URL = env.text("CLICK_PAY_URL").strip() or "https://my.click.uz/services/pay"
 
 # Payme Merchant API.
 PAYME_MERCHANT_ID = env.text("PAYME_MERCHANT_ID")
 PAYME_KEY = env.text("PAYME_KEY")
 PAYME_TEST_MODE = env.boolean("PAYME_TEST_MODE", False)
+# Where pay_url leads (CONTRACT 10); empty: https://checkout.paycom.uz, or
+# https://test.paycom.uz with PAYME_TEST_MODE (resolved when the link is made).
+PAYME_CHECKOUT_URL = env.text("PAYME_CHECKOUT_URL").strip().rstrip("/")
 PAYME_ACCOUNT_FIELD = env.text("PAYME_ACCOUNT_FIELD", "order_id").strip() or "order_id"
 PAYME_FISCAL_IKPU = env.text("PAYME_FISCAL_IKPU").strip()
 PAYME_FISCAL_PACKAGE_CODE = env.text("PAYME_FISCAL_PACKAGE_CODE").strip()
