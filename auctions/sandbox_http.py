@@ -149,8 +149,8 @@ def escape(value: object) -> str:
 
 def pretty(value: object) -> str:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return "" if value is None else str(value)
+        return json.dumps(value, ensure_ascii=False, indent=1)
+    return "(none)" if value is None else str(value)
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
@@ -435,13 +435,14 @@ class ProviderSandbox(ThreadingHTTPServer):
         for attempt in attempts:
             data = attempt.as_dict()
             rows = "".join(
-                "<tr>"
-                f"<td>{escape(step['name'])}</td>"
-                f"<td><code>{escape(pretty(step['request']))}</code></td>"
-                f"<td><code>{escape(pretty(step['answer']))}</code></td>"
-                f"<td>{escape(step['problem'])}</td>"
-                f"<td>{step['seconds']:.2f}</td>"
-                "</tr>"
+                '<div class="step">'
+                f"<h4>{escape(step['name'])} <small>{step['seconds']:.2f} s"
+                f"{', HTTP ' + str(step['status']) if step['status'] else ''}</small></h4>"
+                + (f'<p class="problem">{escape(step["problem"])}</p>' if step["problem"] else "")
+                + '<div class="pair">'
+                f"<div><b>sent</b><pre>{escape(pretty(step['request']))}</pre></div>"
+                f"<div><b>answer</b><pre>{escape(pretty(step['answer']))}</pre></div>"
+                "</div></div>"
                 for step in data["steps"]
             )
             parts.append(
@@ -450,8 +451,7 @@ class ProviderSandbox(ThreadingHTTPServer):
                 f"<code>{escape(data['order'])}</code>"
                 f" (fault: {escape(data['fault'] or 'none')})</h3>"
                 f'<p>Outcome: <strong class="outcome">{escape(data["outcome"])}</strong></p>'
-                "<table><tr><th>callback</th><th>sent</th><th>answer</th><th>note</th>"
-                f"<th>s</th></tr>{rows}</table></section>"
+                f"{rows}</section>"
             )
         return "".join(parts)
 
@@ -466,6 +466,13 @@ table {{ border-collapse: collapse; margin: .5rem 0; }}
 th, td {{ border: 1px solid #ccc; padding: .25rem .5rem; text-align: left;
   vertical-align: top; font-size: .9rem; }}
 td code {{ word-break: break-all; }}
+pre {{ white-space: pre-wrap; word-break: break-all; background: #f6f6f6; padding: .4rem;
+  margin: .2rem 0; font-size: .8rem; }}
+.attempt {{ border-top: 2px solid #ddd; margin-top: 1rem; }}
+.step h4 {{ margin: .6rem 0 .2rem; }}
+.pair {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
+  gap: .5rem; }}
+.problem {{ color: #8a4b00; margin: .2rem 0; }}
 .pay button {{ font-size: 1.1rem; padding: .5rem 1.5rem; margin-right: 1rem; }}
 .fault {{ background: #fff7e0; padding: .5rem; margin: 1rem 0; }}
 .note {{ color: #555; }}
