@@ -17,8 +17,7 @@ import requests
 
 from auctions.acceptance import Steps, Unreachable, shown
 
-from .protocol import sign
-from .sandbox import DECLINE_ERROR, DECLINE_NOTE, sign_time
+from .sandbox import DECLINE_ERROR, DECLINE_NOTE, click_sign, sign_time
 
 TIMEOUT = 15
 
@@ -93,16 +92,7 @@ class ClickAcceptance:
             **overrides,
         }
         fields = {name: value for name, value in fields.items() if value is not None}
-        fields["sign_string"] = sign(
-            click_trans_id=fields["click_trans_id"],
-            service_id=fields["service_id"],
-            secret_key=secret,
-            merchant_trans_id=fields["merchant_trans_id"],
-            merchant_prepare_id=fields.get("merchant_prepare_id") if action == "1" else None,
-            amount=fields["amount"],
-            action=fields["action"],
-            sign_time=fields["sign_time"],
-        )
+        fields["sign_string"] = click_sign(fields, secret)
         return fields
 
     def post(self, url: str, fields: dict) -> dict:

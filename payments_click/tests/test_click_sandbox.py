@@ -8,6 +8,7 @@ import requests
 from auctions.models import AuctionStatus, PaymentEvent
 from auctions.models import PaymentStatus as Status
 from payments_click.models import ClickTransaction
+from payments_click.sandbox import click_sign
 
 from .sandbox_helpers import press, sandbox_state, set_fault, started_click_sandbox
 from .signed_client import SECRET, SERVICE_ID
@@ -248,3 +249,29 @@ def test_merchant_api_paths_go_to_the_merchant_api_fake(click_sandbox):
 
 def test_the_sandbox_signs_with_the_site_settings(click_sandbox):
     assert (click_sandbox.service_id, click_sandbox.secret_key) == (SERVICE_ID, SECRET)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"amount": "50000.00", "action": "0"}, "919be34c4c68925f6b7c255c8ffdaa05"),
+        ({"amount": "50000", "action": "0"}, "de39e32b16fa99d40e065970a1290dd2"),
+        (
+            {
+                "amount": "50000.00",
+                "action": "1",
+                "merchant_prepare_id": "17",
+                "sign_time": "2025-01-15 10:30:05",
+            },
+            "0f9e9375a335eb195c3da973e71dee8e",
+        ),
+    ],
+)
+def test_the_sandbox_signs_as_the_spec_vectors_say(fields, expected):
+    vector = {
+        "click_trans_id": "2001",
+        "service_id": "12345",
+        "merchant_trans_id": "AUCTION_A1B2C3D4E5F6G7H8I9J0",
+        "sign_time": "2025-01-15 10:30:00",
+    }
+    assert click_sign({**vector, **fields}, "TESTSECRET") == expected
