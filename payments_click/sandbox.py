@@ -99,9 +99,7 @@ class ClickSandbox(ProviderSandbox):
             else None
         )
         # Ids from the clock, so a restarted sandbox never repeats a click_trans_id.
-        start = now_ms()
-        self.click_trans_ids = itertools.count(start)
-        self.click_paydoc_ids = itertools.count(start + 10**13)
+        self.click_trans_ids = itertools.count(now_ms())
         super().__init__(address, site=site, fault=fault, verbose=verbose)
 
     @classmethod
@@ -238,7 +236,9 @@ class ClickSandbox(ProviderSandbox):
         if attempt.fault == "wrong_amount":
             amount = format_sum(parse_sum(amount) + Decimal(1))
         click_trans_id = str(next(self.click_trans_ids))
-        click_paydoc_id = str(next(self.click_paydoc_ids))
+        # One number for both: the Merchant API's payment_id is the ledger's payment_id (the
+        # click_trans_id), and CONTRACT 11 expects it to equal the callbacks' click_paydoc_id.
+        click_paydoc_id = click_trans_id
         common = {
             "click_trans_id": click_trans_id,
             "service_id": self.service_id,

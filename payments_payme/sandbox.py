@@ -103,6 +103,8 @@ class PaymeSandbox(ProviderSandbox):
             if subscribe_api is not None
             else None
         )
+        if hasattr(self.subscribe_api, "account_field"):
+            self.subscribe_api.account_field = settings.PAYME_ACCOUNT_FIELD
         super().__init__(address, site=site, fault=fault, verbose=verbose)
 
     @classmethod
