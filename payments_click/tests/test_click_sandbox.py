@@ -277,3 +277,24 @@ def test_the_sandbox_signs_as_the_spec_vectors_say(fields, expected):
         "sign_time": "2025-01-15 10:30:00",
     }
     assert click_sign({**vector, **fields}, "TESTSECRET") == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "form", "status"),
+    [
+        ("post", "/services/pay", {}, 400),
+        ("post", "/services/pay", {"service_id": "12345", "action": "pay"}, 400),
+        ("get", "/services/pay?service_id=12345&merchant_id=777&amount=1e9", None, 400),
+        ("get", "/__sandbox__/fault", None, 405),
+        ("post", "/__sandbox__/fault", {"fault": "\x00"}, 400),
+        ("get", "/nowhere", None, 404),
+        ("delete", "/services/pay", None, 405),
+    ],
+)
+def test_garbage_gets_an_error_page_and_sends_no_callback(
+    click_sandbox, method, path, form, status
+):
+    answer = requests.request(method, click_sandbox.base_url + path, data=form, timeout=5)
+
+    assert answer.status_code == status
+    assert click_sandbox.attempts_for() == []

@@ -263,3 +263,35 @@ def test_the_subscribe_api_is_served_at_api_with_its_faults(payme_sandbox):
 def test_without_the_subscribe_api_its_path_is_not_the_checkout(payme_sandbox):
     payme_sandbox.subscribe_api = None
     assert requests.post(f"{payme_sandbox.base_url}/api", data=b"{}", timeout=5).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "link", "form", "status"),
+    [
+        ("get", "not-base64!", None, 404),
+        ("get", base64.b64encode(b"no pairs here").decode(), None, 404),
+        ("get", base64.b64encode(b"m=5e730e8e0b852a417aa49ceb;a=100").decode(), None, 400),
+        (
+            "get",
+            base64.b64encode(b"m=5e730e8e0b852a417aa49ceb;ac.order_id=X;a=-1").decode(),
+            None,
+            400,
+        ),
+        (
+            "post",
+            base64.b64encode(b"m=5e730e8e0b852a417aa49ceb;ac.order_id=X;a=1").decode(),
+            {"action": "steal"},
+            400,
+        ),
+    ],
+)
+def test_garbage_gets_an_error_page_and_sends_no_call(
+    payme_sandbox, settings, method, link, form, status
+):
+    settings.PAYME_MERCHANT_ID = "5e730e8e0b852a417aa49ceb"
+    payme_sandbox.merchant_id = "5e730e8e0b852a417aa49ceb"
+
+    answer = requests.request(method, f"{payme_sandbox.base_url}/{link}", data=form, timeout=5)
+
+    assert answer.status_code == status
+    assert payme_sandbox.attempts_for() == []
