@@ -23,6 +23,7 @@ logger = logging.getLogger("payments")
 PROVIDER = "click"
 PREPARE, COMPLETE = 0, 1
 ACTION_NAMES = {PREPARE: "prepare", COMPLETE: "complete"}
+PAY_PAGE = "https://my.click.uz/services/pay"
 
 BIGINT_MAX = 2**63 - 1
 INTEGER = re.compile(r"-?[0-9]{1,19}")
@@ -391,4 +392,4 @@ def pay_url(payment, request) -> str:
         query.append(("return_url", request.build_absolute_uri(return_path)))
     if settings.CLICK_MERCHANT_USER_ID:
         query.append(("merchant_user_id", settings.CLICK_MERCHANT_USER_ID))
-    return f"{settings.CLICK_PAY_URL}?{urlencode(query)}"
+    return f"{settings.CLICK_PAY_URL or PAY_PAGE}?{urlencode(query)}"
