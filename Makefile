@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8000
-SANDBOX_PORT ?= 8090
-CLICK_SANDBOX_PORT ?= 8091
-PAYME_SANDBOX_PORT ?= 8092
+# The sandboxes follow the site's port (8000 -> Medogram 8090, Click 8091, Payme 8092), so
+# two copies run side by side: `PORT=8100 make run`.
+SANDBOX_PORT ?= $(shell expr $(PORT) + 90)
+CLICK_SANDBOX_PORT ?= $(shell expr $(PORT) + 91)
+PAYME_SANDBOX_PORT ?= $(shell expr $(PORT) + 92)
 LOCAL = http://127.0.0.1
 # The embedded default: SQLite, tasks run in-process (no broker), and the three local
 # provider sandboxes with demo credentials (docs/sandboxes.md): no money moves anywhere.
