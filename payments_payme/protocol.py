@@ -500,13 +500,6 @@ def return_url(payment, request) -> str | None:
     return request.build_absolute_uri(path) if request is not None else None
 
 
-def checkout_host() -> str:
-    """PAYME_CHECKOUT_URL (e.g. the local sandbox), else Payme's host for the mode."""
-    if settings.PAYME_CHECKOUT_URL:
-        return settings.PAYME_CHECKOUT_URL
-    return CHECKOUT_TEST_HOST if settings.PAYME_TEST_MODE else CHECKOUT_HOST
-
-
 def pay_url(payment, request) -> str:
     """The checkout page the seller's browser goes to (registered in PaymeConfig.ready)."""
     return checkout_link(
@@ -518,3 +511,10 @@ def pay_url(payment, request) -> str:
         return_url=return_url(payment, request),
         lang="ru",
     )
+
+
+def checkout_host() -> str:
+    """PAYME_CHECKOUT_URL (e.g. the local sandbox), else Payme's host for the mode."""
+    if settings.PAYME_CHECKOUT_URL:
+        return settings.PAYME_CHECKOUT_URL
+    return CHECKOUT_TEST_HOST if settings.PAYME_TEST_MODE else CHECKOUT_HOST
