@@ -229,10 +229,10 @@ SITE_MAX_PHOTO_BYTES = env.integer("SITE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 # Click SHOP-API.
 CLICK_SERVICE_ID = env.text("CLICK_SERVICE_ID")
 CLICK_MERCHANT_ID = env.text("CLICK_MERCHANT_ID")
-CLICK_MERCHANT_USER_ID = env.text("CLICK_MERCHANT_USER_ID")
-CLICK_SECRET_KEY = env.text("CLICK_SECRET_KEY")
 # Where pay_url leads: Click's payment page, or the local sandbox (CONTRACT 10).
 CLICK_PAY_URL = env.text("CLICK_PAY_URL").strip() or "https://my.click.uz/services/pay"
+CLICK_MERCHANT_USER_ID = env.text("CLICK_MERCHANT_USER_ID")
+CLICK_SECRET_KEY = env.text("CLICK_SECRET_KEY")
 
 # Payme Merchant API.
 PAYME_MERCHANT_ID = env.text("PAYME_MERCHANT_ID")
