@@ -486,7 +486,11 @@ def verify_and_apply(
         elif decision == "complete":
             try:
                 payment_flow.complete_payment(locked, cause=CAUSE, reference=reference)
-            except (payment_flow.AlreadyPaid, payment_flow.AuctionCancelled) as error:
+            except (
+                payment_flow.AlreadyPaid,
+                payment_flow.AuctionCancelled,
+                payment_flow.AuctionEnded,
+            ) as error:
                 needs_refund = True
                 reason = f"payer charged but {error}: needs a refund"
                 payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")

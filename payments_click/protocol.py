@@ -89,6 +89,7 @@ class TransactionCancelled(ClickError):
 FROM_DOMAIN = {
     payment_flow.AlreadyPaid: AlreadyPaid,
     payment_flow.AuctionCancelled: TransactionCancelled,
+    payment_flow.AuctionEnded: TransactionCancelled,  # CONTRACT 1: -9
 }
 
 
