@@ -20,6 +20,7 @@ from .models import (
     Listing,
     Notification,
     PaymentStatus,
+    largest_storable,
 )
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,13 @@ def validate_auction(
         errors["min_increment"] = _("The minimum increment must be greater than zero.")
     if reserve_price is not None and reserve_price <= 0:
         errors["reserve_price"] = _("The reserve price must be greater than zero.")
+    if (
+        starting_price is not None
+        and min_increment is not None
+        and starting_price + min_increment > largest_storable(Bid._meta.get_field("amount"))
+    ):
+        # The first bid (the starting price) must leave room for the minimum bid after it.
+        errors["starting_price"] = _("The starting price plus the increment is too large.")
     if start_time < now - datetime.timedelta(minutes=1):
         errors["start_time"] = _("The start time may not be in the past.")
     if end_time <= start_time:
@@ -177,6 +185,9 @@ def place_bid(
         minimum = auction.next_minimum_bid()
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
+        maximum = auction.maximum_bid()
+        if amount > maximum:
+            raise BidRefused(_("The bid may be at most %(maximum)s.") % {"maximum": maximum})
         fields = ["current_price", "bid_count", "leader", "updated_at"]
         if number is None:
             number = _bidder_number(auction.pk, bidder.pk)

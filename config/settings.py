@@ -223,6 +223,9 @@ SITE_URL = env.text("SITE_URL").strip().rstrip("/")
 AUCTION_LISTING_FEE = env.decimal("AUCTION_LISTING_FEE", "50000")
 AUCTION_MIN_DURATION = env.integer("AUCTION_MIN_DURATION", 0)
 AUCTION_SOFT_CLOSE_MINUTES = env.integer("AUCTION_SOFT_CLOSE_MINUTES", 5)
+# A bid may be at most this many times the minimum bid (CONTRACT 2): a typo of three extra
+# zeros cannot take an auction out of everyone's reach.
+AUCTION_MAX_BID_FACTOR = env.integer("AUCTION_MAX_BID_FACTOR", 10)
 PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
 SITE_MAX_PHOTO_BYTES = env.integer("SITE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 
