@@ -65,6 +65,38 @@ def register_user(*, username: str, password: str, email: str = "", phone: str =
         raise UsernameTaken(_("This username is taken.")) from None
 
 
+# Listings
+
+
+class ListingLocked(Conflict):
+    pass
+
+
+def listing_is_locked(listing: Listing) -> bool:
+    """Whether an auction of the listing is paid: then what bidders bid on never changes."""
+    return Auction.objects.filter(listing=listing, is_paid=True).exists()
+
+
+def lock_listing_for_edit(listing_id: int) -> Listing:
+    """Lock the listing and its auctions for an edit; ListingLocked once one is paid.
+
+    In the caller's transaction. The auction rows are locked too: a payment completing
+    meanwhile (which locks its auction) either waits for the edit or is seen as paid here.
+    """
+    listing = Listing.objects.select_for_update().get(pk=listing_id)
+    paid = [
+        auction.is_paid
+        for auction in Auction.objects.select_for_update().filter(listing=listing).order_by("pk")
+    ]
+    if any(paid):
+        raise ListingLocked(listing_locked_message())
+    return listing
+
+
+def listing_locked_message() -> str:
+    return _("This listing has a paid auction: what bidders bid on can no longer change.")
+
+
 # Auctions
 
 

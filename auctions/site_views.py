@@ -273,13 +273,31 @@ def my_listings(request):
 @require_http_methods(["GET", "POST"])
 def listing_edit(request, pk: int | None = None):
     listing = get_object_or_404(Listing, pk=pk, owner=request.user) if pk is not None else None
+    if listing is not None and services.listing_is_locked(listing):
+        # CONTRACT 2: once an auction of it is paid, the listing stays as bidders saw it.
+        return render(
+            request,
+            "auctions/listing_form.html",
+            {"listing": listing, "locked": services.listing_locked_message()},
+            status=409 if request.method == "POST" else 200,
+        )
     form = ListingForm(request.POST or None, request.FILES or None, instance=listing)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            listing = form.save(commit=False)
-            listing.owner = request.user
-            listing.save()
-            form.save_photos(listing)
+        try:
+            with transaction.atomic():
+                if listing is not None:
+                    services.lock_listing_for_edit(listing.pk)  # paid meanwhile: 409
+                listing = form.save(commit=False)
+                listing.owner = request.user
+                listing.save()
+                form.save_photos(listing)
+        except services.ListingLocked as refusal:
+            return render(
+                request,
+                "auctions/listing_form.html",
+                {"listing": listing, "locked": refusal.message},
+                status=409,
+            )
         messages.success(request, _("The listing is saved."))
         return redirect("site:my-listings")
     return render(

@@ -2,6 +2,7 @@
 
 import re
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -57,6 +58,12 @@ class ListingViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
+
+    def update(self, request, *args, **kwargs):
+        """The owner's edit (403 for others), 409 once an auction of it is paid (CONTRACT 2)."""
+        with transaction.atomic():
+            services.lock_listing_for_edit(self.get_object().pk)
+            return super().update(request, *args, **kwargs)
 
 
 class AuctionViewSet(

@@ -12,9 +12,7 @@ from .payme_client import error_code
 pytestmark = pytest.mark.django_db
 
 
-def test_perform_after_the_auction_ended_unpaid_is_31008_and_changes_nothing(
-    payme, payme_payment
-):
+def test_perform_after_the_auction_ended_unpaid_is_31008_and_changes_nothing(payme, payme_payment):
     created = payme.create(payme_payment, "a" * 24)
     assert "result" in created
     end_unpaid(payme_payment.auction)
