@@ -345,3 +345,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}{self.arguments}"
+
+
+class LoginFailure(models.Model):
+    """One failed password attempt for a username (auctions/login_limit.py, CONTRACT 2).
+
+    In the database, so every gunicorn worker counts the same attempts without a cache.
+    """
+
+    username = models.CharField(max_length=150)  # case-folded, as typed; the user may not exist
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="login_failure_recent"),
+            models.Index(fields=["created_at"], name="login_failure_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.created_at}"

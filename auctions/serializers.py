@@ -46,9 +46,9 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         try:
-            password_validation.validate_password(
-                attrs["password"], User(username=attrs["username"])
-            )
+            # Django's validators, the similarity one against the username and email.
+            candidate = User(username=attrs["username"], email=attrs.get("email", ""))
+            password_validation.validate_password(attrs["password"], candidate)
         except DjangoValidationError as error:
             raise serializers.ValidationError({"password": list(error.messages)}) from None
         return attrs

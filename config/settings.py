@@ -142,13 +142,18 @@ DATABASE_PREPARED_STATEMENTS = env.boolean("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "auctions.User"
 
+# Django's standard validators for the API's register and the site's signup (CONTRACT 2).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# 10 failed logins for one username within 15 minutes block it (auctions/login_limit.py).
+AUTHENTICATION_BACKENDS = ["auctions.login_limit.LoginLimitBackend"]
 
 if TESTING:
     # Hashing speed is not under test; PBKDF2 would dominate the suite's time.
