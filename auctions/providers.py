@@ -30,6 +30,9 @@ class PaymentProvider:
     # the row; may move it through payment_flow and raise ProviderUnavailable.
     start: Callable[..., None] | None = None
     label: str = ""
+    # expire(auction_id=…): close the provider's open attempts for the auction that can no
+    # longer be paid (e.g. Payme's 12-hour timeout) before a seller starts a payment.
+    expire: Callable[..., int] | None = None
 
 
 _registry: dict[str, PaymentProvider] = {}

@@ -366,9 +366,13 @@ def _open_payment(auction: Auction, provider) -> AuctionPayment | None:
 
 
 def _cancel_stale_payments(auction_id: int, provider_name: object) -> None:
-    """Cancel the auction's pending payments with this provider older than the TTL."""
+    """Cancel the auction's pending payments with this provider older than the TTL, and
+    the attempts the provider says can no longer be paid (provider.expire)."""
     if isinstance(provider_name, str):
         expire_stale_payments(auction_id=auction_id, provider=provider_name)
+        provider = providers.get(provider_name)
+        if provider is not None and provider.expire is not None:
+            provider.expire(auction_id=auction_id)
 
 
 # Lifecycle: each transition exactly once, re-checked under the auction row lock.
