@@ -314,11 +314,11 @@ def start_payment(*, auction_id: int, user, provider_name: object, request=None)
             raise NotSeller(_("Only the auction's seller can pay its fee."))
         if auction.is_paid:
             raise Conflict(_("This auction is already paid."))
-        provider = providers.get(provider_name)
+        provider = providers.offered(provider_name)  # an unconfigured one is unknown
         if provider is None:
             raise DomainError(
                 _("Unknown provider; choose one of: %(names)s.")
-                % {"names": ", ".join(providers.names())}
+                % {"names": ", ".join(p.name for p in providers.offered_providers())}
             )
         if auction.status == AuctionStatus.CANCELLED:
             raise Conflict(_("This auction is cancelled."))

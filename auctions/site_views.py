@@ -387,7 +387,7 @@ def _provider_choices():
             "amount": provider.amount(),
             "currency": provider.currency,
         }
-        for provider in providers.all_providers()
+        for provider in providers.offered_providers()  # CONTRACT 6: configured ones only
     ]
 
 

@@ -340,6 +340,10 @@ def handle_callback(fields) -> Outcome:
     confirms, never fails one, verifies only while no other verification of the payment
     runs and never for a final payment; one naming no payment of ours writes no log row.
     """
+    if not settings.MEDOGRAM_API_KEY:
+        # CONTRACT 6: not offered, so nothing to verify; the gateway would refuse us anyway.
+        logger.warning("medogram callback outcome=invalid reason=not_configured")
+        return Outcome("invalid", reason="the Medogram gateway is not configured")
     try:
         incoming = CallbackFields.parse(fields)
     except BadCallback as error:

@@ -20,6 +20,7 @@ class PaymeConfig(AppConfig):
                 pay_url=protocol.pay_url,
                 label="Payme",
                 expire=services.cancel_expired,
+                required_settings=protocol.REQUIRED_SETTINGS,
             )
         )
         checks.register(check_fiscal_settings)
