@@ -48,7 +48,7 @@ class TokenView(ObtainAuthToken):
     """DRF's token view; 429 after 10 failed attempts for the username (CONTRACT 2)."""
 
     def post(self, request, *args, **kwargs):
-        username = request.data.get("username")
+        username = request.data.get("username") if isinstance(request.data, dict) else None
         wait = login_limit.retry_after(username)
         if wait is not None:
             raise Throttled(wait=wait, detail=login_limit.blocked_message(wait))

@@ -114,3 +114,10 @@ def test_the_admin_login_is_refused_while_blocked(api, client):
     client.post("/admin/login/", {"username": "boss", "password": PASSWORD})
 
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("body", ["[]", '"aziz"', "[1, 2]", '{"username": ["aziz"]}'])
+def test_a_token_request_that_is_not_an_object_is_a_400(api, body):
+    answer = api.post("/api/auth/token/", body, content_type="application/json")
+
+    assert answer.status_code == 400
