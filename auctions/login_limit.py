@@ -25,6 +25,10 @@ def _key(username: object) -> str | None:
     """The username as attempts are counted: case-folded (usernames are case-insensitive)."""
     if not isinstance(username, str) or not username.strip() or "\x00" in username:
         return None
+    try:
+        username.encode("utf-8")
+    except UnicodeEncodeError:
+        return None  # a lone surrogate: no account has it, the form or serializer refuses it
     return username.strip().casefold()[:150]
 
 
