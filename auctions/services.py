@@ -218,6 +218,8 @@ def place_bid(
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
         maximum = auction.maximum_bid()
+        if maximum < minimum:  # at the top of what the price columns hold
+            raise BidRefused(_("This auction's price cannot go any higher."))
         if amount > maximum:
             raise BidRefused(_("The bid may be at most %(maximum)s.") % {"maximum": maximum})
         fields = ["current_price", "bid_count", "leader", "updated_at"]

@@ -232,7 +232,7 @@ def test_the_largest_allowed_bid_leaves_the_next_minimum_storable(seller, bidder
     # Bidding it would leave no storable minimum after it: a readable 400, never a 500.
     follow_up = bid(UserFactory(username="other"), auction, "999999999999.99")
     assert follow_up.status_code == 400
-    assert "at most" in follow_up.json()["detail"]
+    assert "cannot go any higher" in follow_up.json()["detail"]
 
 
 def test_an_auction_whose_first_bid_leaves_no_storable_next_minimum_is_refused(seller_api, seller):
