@@ -86,3 +86,11 @@ def test_cancel_expired_for_reconciliation_cancels_only_the_expired(payme, other
 
     assert_cancelled_for_timeout(old.payment)
     assert PaymeTransaction.objects.get(pk=fresh.pk).state == State.CREATED
+
+
+def test_the_periodic_expiry_job_cancels_it(payme, payme_payment, expired):
+    from auctions import tasks
+
+    assert tasks.expire_stale_payments() == 1
+
+    assert_cancelled_for_timeout(payme_payment)
