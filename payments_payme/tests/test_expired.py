@@ -94,3 +94,23 @@ def test_the_periodic_expiry_job_cancels_it(payme, payme_payment, expired):
     assert tasks.expire_stale_payments() == 1
 
     assert_cancelled_for_timeout(payme_payment)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_it_from_racing_calls_cancels_it_once(payme, payme_payment, expired):
+    from .test_concurrency import run_together
+
+    def call(index, client):
+        if index % 3 == 0:
+            return services.cancel_expired()
+        if index % 3 == 1:
+            return error_code(client.check_perform(payme_payment))
+        return error_code(client.create(payme_payment, f"{index:024x}"))
+
+    answers = run_together(9, call)
+
+    assert sum(answer for index, answer in enumerate(answers) if index % 3 == 0) <= 1
+    assert {answer for index, answer in enumerate(answers) if index % 3} == {-31099}
+    assert_cancelled_for_timeout(payme_payment)  # one cancelled event, reason 4
+    assert PaymeTransaction.objects.count() == 1
