@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import services
@@ -17,7 +18,7 @@ class PlainMoneyField(serializers.DecimalField):
     " 5", "NaN" and JSON floats are refused; a JSON integer is read as its digits."""
 
     default_error_messages = {
-        "plain": 'Enter an amount in digits with at most 2 decimals, e.g. "501000000.50".'
+        "plain": _("Enter an amount in digits with at most 2 decimals, e.g. 501000000.50.")
     }
 
     def __init__(self, **options):
