@@ -236,23 +236,20 @@ def cancel_expired(
     Each with reason 4 (timeout) and its payment `cancelled`, so nothing waits on a
     transaction Payme will never perform and the seller can start a new payment. Called
     wherever one is met: a callback naming its account or id, a seller starting a payment,
-    and the reconcile command and the expiry job (no arguments: every expired one).
+    and the reconcile command and the expiry job (no arguments: every expired one). Each
+    is re-checked under the payment's and the transaction's locks, in its own transaction.
     """
-    return _cancel_expired(payment_id=payment_id, auction_id=auction_id, payme_id=payme_id)[1]
-
-
-def _cancel_expired(**among) -> tuple[int, int]:
-    """(found, cancelled here): each found one is re-checked under the payment's and the
-    transaction's locks, in its own transaction; a racing call may have cancelled it."""
     rows = PaymeTransaction.objects.filter(
         state=State.CREATED, create_time__lt=now_ms() - TIMEOUT_MS
     )
-    for name, value in among.items():
-        if value is not None:
-            rows = rows.filter(**{"payment__auction_id" if name == "auction_id" else name: value})
-    found = list(rows.order_by("pk").values_list("payme_id", flat=True))
+    if payment_id is not None:
+        rows = rows.filter(payment_id=payment_id)
+    if auction_id is not None:
+        rows = rows.filter(payment__auction_id=auction_id)
+    if payme_id is not None:
+        rows = rows.filter(payme_id=payme_id)
     cancelled = 0
-    for expired_id in found:
+    for expired_id in list(rows.order_by("pk").values_list("payme_id", flat=True)):
         with transaction.atomic():
             payment = payment_flow.lock_payment(payme_transactions__payme_id=expired_id)
             payme_transaction = _LOCK_TRANSACTION.get(payme_id=expired_id)
@@ -265,7 +262,7 @@ def _cancel_expired(**among) -> tuple[int, int]:
             payment.merchant_trans_id,
             expired_id,
         )
-    return len(found), cancelled
+    return cancelled
 
 
 # -- methods -----------------------------------------------------------------------------
@@ -274,12 +271,14 @@ def _cancel_expired(**among) -> tuple[int, int]:
 def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
     """Whether Payme may take the money: one query (the payment with its auction)."""
     payment = _account(params, call, lock=False)
-    if payment.status == PaymentStatus.PROCESSING and _cancel_expired(payment_id=payment.pk)[0]:
-        # Its waiting transaction timed out: cancelled now, here or by a racing call.
+    if payment.status == PaymentStatus.PROCESSING:
+        # A processing payment may wait on a transaction past Payme's 12 hours: cancelled
+        # here, or by a racing call since the read above, so its status is read again.
+        if cancel_expired(payment_id=payment.pk):
+            call.outcome = "expired"
         payment.status = (
             AuctionPayment.objects.filter(pk=payment.pk).values_list("status", flat=True).get()
         )
-        call.outcome = "expired"
     _check_amount_and_payable(params, payment)
     result = {"allow": True}
     if settings.PAYME_FISCAL_IKPU:
