@@ -30,6 +30,14 @@ class PaymentProvider:
     # the row; may move it through payment_flow and raise ProviderUnavailable.
     start: Callable[..., None] | None = None
     label: str = ""
+    # reconcile(payment) -> auctions.reconcile.Finding: ask the provider about one payment
+    # that is open or flagged, settle what its answer proves through payment_flow (CONTRACT 11).
+    reconcile: Callable[..., object] | None = None
+    # refund(payment, note=str) -> auctions.refunds.RefundResult: give the money back through
+    # the provider; called with the payment row locked, never moves the payment itself.
+    refund: Callable[..., object] | None = None
+    # timeline(payment) -> [auctions.timeline.Entry]: the provider's rows and calls for admin.
+    timeline: Callable[..., list] | None = None
 
 
 _registry: dict[str, PaymentProvider] = {}
