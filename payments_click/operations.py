@@ -113,9 +113,7 @@ def reconcile(payment: AuctionPayment) -> Finding:
             payment_flow.fail_payment(payment.pk, cause=CAUSE, reference=reference)
             return Finding(True, said, answer=body)
         if payment.status == Status.COMPLETED or flagged:
-            return Finding(
-                False, said, "Click reports no money taken: check Click's cabinet", body
-            )
+            return Finding(False, said, "Click reports no money taken: check Click's cabinet", body)
         return Finding(True, said, answer=body)
     # 0 created or 1 processing at Click.
     said = f"in progress at Click (payment_status {status})"
@@ -190,5 +188,7 @@ def timeline(payment: AuctionPayment) -> list[Entry]:
         )
         if call.answer.get("payment_status") is not None:
             outcome += f", payment_status {call.answer['payment_status']}"
-        entries.append(Entry(call.created_at, f"Click Merchant API {call.call}", call.path, outcome))
+        entries.append(
+            Entry(call.created_at, f"Click Merchant API {call.call}", call.path, outcome)
+        )
     return entries

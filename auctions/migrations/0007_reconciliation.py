@@ -6,46 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auctions', '0006_fewer_bid_indexes'),
+        ("auctions", "0006_fewer_bid_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reconciliation',
+            name="Reconciliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=20)),
-                ('our_status', models.CharField(help_text='Our payment status after the check', max_length=20)),
-                ('provider_status', models.CharField(help_text='What the provider answered', max_length=300)),
-                ('needed', models.TextField(blank=True, default='', help_text='What an operator must do')),
-                ('answer', models.JSONField(blank=True, default=dict, help_text="The provider's last answer")),
-                ('is_open', models.BooleanField(default=False)),
-                ('checks', models.PositiveIntegerField(default=0)),
-                ('checked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('payment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reconciliation', to='auctions.auctionpayment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=20)),
+                (
+                    "our_status",
+                    models.CharField(help_text="Our payment status after the check", max_length=20),
+                ),
+                (
+                    "provider_status",
+                    models.CharField(help_text="What the provider answered", max_length=300),
+                ),
+                (
+                    "needed",
+                    models.TextField(blank=True, default="", help_text="What an operator must do"),
+                ),
+                (
+                    "answer",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="The provider's last answer"
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=False)),
+                ("checks", models.PositiveIntegerField(default=0)),
+                ("checked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "payment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reconciliation",
+                        to="auctions.auctionpayment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_at', '-id'],
+                "ordering": ["-checked_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Discrepancy',
-            fields=[
-            ],
+            name="Discrepancy",
+            fields=[],
             options={
-                'verbose_name_plural': 'discrepancies',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name_plural": "discrepancies",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('auctions.reconciliation',),
+            bases=("auctions.reconciliation",),
         ),
         migrations.AddIndex(
-            model_name='reconciliation',
-            index=models.Index(fields=['is_open', 'provider'], name='reconciliation_open'),
+            model_name="reconciliation",
+            index=models.Index(fields=["is_open", "provider"], name="reconciliation_open"),
         ),
     ]

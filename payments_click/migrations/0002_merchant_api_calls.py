@@ -6,30 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auctions', '0006_fewer_bid_indexes'),
-        ('payments_click', '0001_initial'),
+        ("auctions", "0006_fewer_bid_indexes"),
+        ("payments_click", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClickMerchantCall',
+            name="ClickMerchantCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('call', models.CharField(help_text='status_by_mti, payment_status, reversal', max_length=30)),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error_code', models.BigIntegerField(blank=True, null=True)),
-                ('error_note', models.TextField(blank=True, default='')),
-                ('answer', models.JSONField(blank=True, default=dict)),
-                ('elapsed_ms', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='click_merchant_calls', to='auctions.auctionpayment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "call",
+                    models.CharField(
+                        help_text="status_by_mti, payment_status, reversal", max_length=30
+                    ),
+                ),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error_code", models.BigIntegerField(blank=True, null=True)),
+                ("error_note", models.TextField(blank=True, default="")),
+                ("answer", models.JSONField(blank=True, default=dict)),
+                ("elapsed_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="click_merchant_calls",
+                        to="auctions.auctionpayment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
     ]

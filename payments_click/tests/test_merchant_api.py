@@ -75,7 +75,7 @@ def test_a_wrong_key_is_an_error_naming_the_http_status(click_merchant, settings
 
 
 def test_an_unreachable_click_is_an_error(click_merchant, settings):
-    click_merchant.api  # the fake runs, but the URL points at a closed port
+    # The fake runs, but the URL points at a closed port.
     settings.CLICK_MERCHANT_API_URL = "http://127.0.0.1:9/v2/merchant"
 
     with pytest.raises(MerchantAPIError, match="cannot reach Click"):
@@ -85,7 +85,9 @@ def test_an_unreachable_click_is_an_error(click_merchant, settings):
 def test_no_call_logs_the_key_or_the_auth_header(click_merchant, payment, payments_log):
     click_merchant.record(payment)
 
-    MerchantAPI.from_settings().status_by_mti(payment.merchant_trans_id, localtime(payment.created_at).date())
+    MerchantAPI.from_settings().status_by_mti(
+        payment.merchant_trans_id, localtime(payment.created_at).date()
+    )
 
     assert "call=status_by_mti" in payments_log.text
     assert SECRET not in payments_log.text

@@ -47,9 +47,10 @@ def test_a_payment_click_says_is_paid_completes_once(click_merchant, prepared):
     assert prepared.auction.is_paid
     event = PaymentEvent.objects.get(payment=prepared, to_status=Status.COMPLETED)
     assert event.cause == "reconcile:click"
-    assert event.reference["payment_id"] == click_merchant.ledger[prepared.merchant_trans_id][
-        "payment_id"
-    ]
+    assert (
+        event.reference["payment_id"]
+        == click_merchant.ledger[prepared.merchant_trans_id]["payment_id"]
+    )
     assert Reconciliation.objects.get(payment=prepared).is_open is False
 
 
