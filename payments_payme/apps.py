@@ -10,10 +10,18 @@ class PaymeConfig(AppConfig):
 
         from auctions.providers import PaymentProvider, register
 
-        from . import protocol
+        from . import operations, protocol
         from .checks import check_fiscal_settings
 
         register(
-            PaymentProvider(name="payme", currency="UZS", pay_url=protocol.pay_url, label="Payme")
+            PaymentProvider(
+                name="payme",
+                currency="UZS",
+                pay_url=protocol.pay_url,
+                label="Payme",
+                reconcile=operations.reconcile,
+                refund=operations.refund,
+                timeline=operations.timeline,
+            )
         )
         checks.register(check_fiscal_settings)
