@@ -86,6 +86,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes first: answered over plain HTTP and for any Host (CONTRACT 11).
+    "config.health.HealthMiddleware",
+    # Times every provider callback, the fast path's included (/metrics).
+    "config.metrics.CallbackMetrics",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ProviderCallbackFastPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
