@@ -85,3 +85,16 @@ def test_without_trans_id_a_payment_is_cancelled_after_the_ttl_with_a_reason(
     assert "MEDOGRAM_PROCESSING_TTL" in event.reference["reason"]
     log = MedogramPaymentLog.objects.get(kind=LogKind.ERROR)
     assert "MEDOGRAM_PROCESSING_TTL" in log.message
+
+
+def test_the_payment_page_shows_the_gateway_log_and_the_reason(start_medogram, admin_client):
+    answer, payment = start_medogram()
+    age(payment, 90000)
+    reconcile()
+
+    page = admin_client.get(f"/admin/auctions/auctionpayment/{payment.pk}/change/")
+
+    text = page.content.decode()
+    assert "Medogram request" in text  # the gateway call that opened it
+    assert "cancelled by reconcile: no callback" in text
+    assert "processing -&gt; cancelled" in text
