@@ -160,3 +160,17 @@ def test_a_malformed_since_is_refused(click_merchant):
 
     with pytest.raises(CommandError, match="ISO-8601"):
         call_command("reconcile", "--since", "yesterday")
+
+
+def test_the_beat_runs_reconcile_every_ten_minutes(click_merchant, prepared, settings):
+    from auctions import tasks
+
+    click_merchant.record(prepared, status="paid")
+    schedule = settings.CELERY_BEAT_SCHEDULE["reconcile"]
+
+    left = tasks.reconcile.delay().get()
+
+    prepared.refresh_from_db()
+    assert (schedule["task"], schedule["schedule"]) == ("auctions.tasks.reconcile", 600.0)
+    assert left == 0
+    assert prepared.status == Status.COMPLETED
