@@ -94,3 +94,15 @@ def test_no_call_logs_the_key_or_the_auth_header(click_merchant, payment, paymen
     assert "Auth" not in payments_log.text
     stored = str(list(ClickMerchantCall.objects.values()))
     assert SECRET not in stored
+
+
+def test_admin_lists_the_calls(click_merchant, payment, admin_client):
+    click_merchant.record(payment)
+    MerchantAPI.from_settings().status_by_mti(
+        payment.merchant_trans_id, localtime(payment.created_at).date(), payment=payment
+    )
+
+    page = admin_client.get("/admin/payments_click/clickmerchantcall/").content.decode()
+
+    assert "status_by_mti" in page
+    assert payment.merchant_trans_id in page
