@@ -13,6 +13,9 @@ import tempfile
 from pathlib import Path
 
 PREFIX = "kvartirabar-metrics-"
+# Set in the master's environment: a reload (SIGHUP) reads this file again in the same
+# master, and must keep the counts the old workers leave behind.
+MASTER = "KVARTIRABAR_METRICS_MASTER"
 
 
 def _alive(pid: int) -> bool:
@@ -26,6 +29,9 @@ def _alive(pid: int) -> bool:
 
 
 def _metrics_directory() -> tuple[Path, bool]:
+    pid, _, owned = os.environ.get(MASTER, "").partition(":")
+    if pid == str(os.getpid()) and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]), owned == "1"  # a reload
     configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
     if configured:
         path, owned = Path(configured), False
@@ -40,6 +46,7 @@ def _metrics_directory() -> tuple[Path, bool]:
     for old in path.glob("*.db"):  # counts of a previous master start
         old.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    os.environ[MASTER] = f"{os.getpid()}:{int(owned)}"
     return path, owned
 
 

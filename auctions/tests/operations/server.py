@@ -21,11 +21,12 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(environment: dict, *arguments: str):
-    """Yield the base URL of a running gunicorn; stopped (and waited for) on exit."""
+    """Yield (base URL, master pid) of a running gunicorn; stopped (and waited for) on exit."""
     port = free_port()
     env = {**os.environ, "DEBUG": "1", "PYTHONWARNINGS": "ignore", **environment}
     if "PROMETHEUS_MULTIPROC_DIR" not in environment:
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py picks its own
+    env.pop("KVARTIRABAR_METRICS_MASTER", None)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -49,7 +50,7 @@ def gunicorn(environment: dict, *arguments: str):
                 if server.poll() is not None:
                     raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.1)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -47,7 +47,7 @@ def test_with_the_database_down_healthz_is_200_and_readyz_503():
     closed = free_port()  # nothing listens there: every connection is refused
     environment = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed}/kvartirabar"}
 
-    with gunicorn(environment, "--workers", "1") as base:
+    with gunicorn(environment, "--workers", "1") as (base, _):
         health = requests.get(f"{base}/healthz", timeout=10)
         ready = requests.get(f"{base}/readyz", timeout=10)
 

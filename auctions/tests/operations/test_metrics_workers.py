@@ -1,5 +1,8 @@
 """/metrics adds up every gunicorn worker process (CONTRACT 11: counts are the site's)."""
 
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,7 +22,7 @@ def test_callback_counts_add_up_across_two_worker_processes(settings, tmp_path):
     # processes, some of them gone by the time of the scrape.
     arguments = ("--workers", "2", "--max-requests", "5")
 
-    with gunicorn(environment, *arguments) as base:
+    with gunicorn(environment, *arguments) as (base, _):
 
         def callback(_):
             answer = requests.post(f"{base}/api/payments/click/prepare/", data={}, timeout=30)
@@ -44,3 +47,18 @@ def test_callback_counts_add_up_across_two_worker_processes(settings, tmp_path):
             (("method", "prepare"), ("provider", "click")),
         )
         assert metrics[histogram] == CALLBACKS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_graceful_reload_keeps_the_counts(settings, tmp_path):
+    environment = {"DATABASE_URL": database_url(settings, tmp_path), "METRICS_TOKEN": TOKEN}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    with gunicorn(environment, "--workers", "2") as (base, master):
+        for _ in range(3):
+            requests.post(f"{base}/api/payments/click/complete/", data={}, timeout=30)
+        os.kill(master, signal.SIGHUP)  # new workers; the old ones finish and exit
+        time.sleep(3)
+        scrape = requests.get(f"{base}/metrics", headers=headers, timeout=30)
+
+    assert callbacks(samples(scrape.text), "click", "complete", "refused") == 3
