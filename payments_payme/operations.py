@@ -10,6 +10,7 @@ import importlib
 import logging
 from datetime import UTC, datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -39,10 +40,12 @@ def _subscribe():
 
 
 def is_card_payment(payment: AuctionPayment) -> bool:
-    """Whether the payment was charged to a saved card (Subscribe API), not via checkout."""
-    subscribe = _subscribe()
-    checker = getattr(subscribe, "is_card_payment", None)
-    return bool(checker and checker(payment))
+    """Whether the payment was charged to a saved card (a CardReceipt), not via checkout."""
+    try:
+        receipt = apps.get_model("payments_payme", "CardReceipt")  # CONTRACT 9, when present
+    except LookupError:
+        return False
+    return receipt.objects.filter(payment_id=payment.pk).exists()
 
 
 def expire_transaction(payme_id: str) -> bool:
@@ -119,6 +122,8 @@ def _reconcile_card(payment: AuctionPayment) -> Finding:
     result = check(payment)  # receipts.check; settles through payment_flow
     payment.refresh_from_db(fields=["status", "needs_refund", "created_at"])
     said = f"receipt: {result}"
+    if str(result).startswith("unreachable"):
+        return Finding(False, said, "Payme could not be asked: retry; check PAYME_SUBSCRIBE_URL")
     if payment.needs_refund and payment.status != Status.REFUNDED:
         return Finding(False, said, "refund it: admin action 'Refund through the provider'")
     if payment.status in OPEN_PAYMENT_STATUSES:
@@ -134,9 +139,10 @@ def refund(payment: AuctionPayment, *, note: str = "") -> RefundResult:
         refund_card = getattr(_subscribe(), "refund_card_payment", None)
         if refund_card is None:
             return RefundResult(False, "receipts.cancel is not available; nothing changed")
+        # It moves the payment itself (refunded, once) and answers what happened.
         result = refund_card(payment)
-        if not result:
-            return RefundResult(False, f"Payme did not cancel the receipt: {result}")
+        if result not in ("refunded", "already refunded"):
+            return RefundResult(False, f"the receipt was not cancelled: {result}")
         return RefundResult(True, "receipt cancelled at Payme", {"call": "receipts.cancel"})
     return RefundResult(
         False,
