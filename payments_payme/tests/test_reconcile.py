@@ -70,3 +70,17 @@ def test_a_flagged_payme_payment_says_to_refund_in_the_cabinet(payme_payment):
     assert code == 1
     assert payme_payment.merchant_trans_id in out
     assert "merchant cabinet" in out
+
+
+def test_the_payment_page_shows_payme_transactions_on_the_timeline(waiting, admin_client):
+    payment, row = waiting
+    PaymeTransaction.objects.filter(pk=row.pk).update(create_time=now_ms() - TWELVE_HOURS_MS - 1000)
+    reconcile()
+
+    page = admin_client.get(f"/admin/auctions/auctionpayment/{payment.pk}/change/")
+
+    text = page.content.decode()
+    assert "Payme CreateTransaction" in text
+    assert "state -1, reason 4" in text
+    assert "reconcile:payme" in text
+    assert text.index("Payme CreateTransaction") < text.index("reconcile:payme")
