@@ -25,8 +25,13 @@ def payment_overview(payment: AuctionPayment) -> dict:
         "paid": payment.status == PaymentStatus.COMPLETED,
         "reconciliation": reconciliation,
         "timeline": timeline.entries(payment),
-        "refund_refusal": refunds.refusal(payment),
     }
+
+
+@register.simple_tag
+def refund_refusal(payment: AuctionPayment) -> str | None:
+    """Why admin cannot refund this payment, or None (CONTRACT 11)."""
+    return refunds.refusal(payment)
 
 
 @register.simple_tag
