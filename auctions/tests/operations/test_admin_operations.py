@@ -88,8 +88,11 @@ def test_a_pending_payment_cannot_be_refunded(admin_client, make_payment):
     payment = make_payment("click")
 
     page = refund(admin_client, payment)
+    change = admin_client.get(f"{CHANGELIST}{payment.pk}/change/").content.decode()
 
     assert "took no money" in page
+    assert 'id="refund-form"' not in change
+    assert "Not paid: pending (Click)." in change
 
 
 def test_discrepancies_list_what_reconcile_left_open(admin_client, make_payment):
