@@ -34,7 +34,8 @@ class PaymentProvider:
     # that is open or flagged, settle what its answer proves through payment_flow (CONTRACT 11).
     reconcile: Callable[..., object] | None = None
     # refund(payment, note=str) -> auctions.refunds.RefundResult: give the money back through
-    # the provider; called with the payment row locked, never moves the payment itself.
+    # the provider; called with the payment row locked; auctions.refunds then moves the
+    # payment to refunded (a hook that already did so is no harm: repeats are no-ops).
     refund: Callable[..., object] | None = None
     # timeline(payment) -> [auctions.timeline.Entry]: the provider's rows and calls for admin.
     timeline: Callable[..., list] | None = None
