@@ -178,6 +178,21 @@ class DatabaseCollector:
             deposits.add_metric([status], count)
         yield deposits
 
+        from auctions.models import Discrepancy
+
+        open_discrepancies = GaugeMetricFamily(
+            "kvartirabar_discrepancies_open",
+            "Payments the last reconcile run left unsettled or in disagreement",
+            labels=["provider"],
+        )
+        by_provider = dict.fromkeys(providers.names(), 0)
+        grouped = Discrepancy.objects.values_list("provider").annotate(n=Count("pk")).order_by()
+        for provider, count in grouped:
+            by_provider[provider] = count
+        for provider, count in sorted(by_provider.items()):
+            open_discrepancies.add_metric([provider], count)
+        yield open_discrepancies
+
         backlog = GaugeMetricFamily(
             "kvartirabar_outbox_backlog", "Notifications written but not yet sent"
         )

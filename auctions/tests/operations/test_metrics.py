@@ -3,7 +3,7 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from auctions.models import Notification, PaymentStatus
+from auctions.models import Notification, PaymentStatus, Reconciliation
 
 pytestmark = pytest.mark.django_db
 TOKEN = "metrics-TOKEN-8c1e"
@@ -89,6 +89,13 @@ def test_gauges_read_payments_deposits_and_the_outbox(scrape, make_payment):
     make_payment("click", status=PaymentStatus.FAILED)
     make_payment("payme", status=PaymentStatus.COMPLETED)
     Notification.objects.create(event="fee_paid", arguments=[1])
+    Reconciliation.objects.create(
+        payment=make_payment("medogram"),
+        provider="medogram",
+        our_status="processing",
+        provider_status="?",
+        is_open=True,
+    )
 
     metrics = scrape()
 
@@ -106,3 +113,5 @@ def test_gauges_read_payments_deposits_and_the_outbox(scrape, make_payment):
     }
     assert deposits == dict.fromkeys(["processing", "held", "failed", "released", "charged"], 0)
     assert metrics[("kvartirabar_outbox_backlog", ())] == 1
+    assert metrics[("kvartirabar_discrepancies_open", (("provider", "medogram"),))] == 1
+    assert metrics[("kvartirabar_discrepancies_open", (("provider", "click"),))] == 0
