@@ -1,9 +1,12 @@
 """Click's Merchant API client against the fake over HTTP (PROVIDERS.md 1.9)."""
 
 import datetime
+import json
 
 import pytest
 from django.utils.timezone import localtime
+from hypothesis import given
+from hypothesis import strategies as st
 
 from payments_click.merchant_api import MerchantAPI, MerchantAPIError, auth_header
 from payments_click.models import ClickMerchantCall
@@ -106,3 +109,59 @@ def test_admin_lists_the_calls(click_merchant, payment, admin_client):
 
     assert "status_by_mti" in page
     assert payment.merchant_trans_id in page
+
+
+@pytest.fixture
+def canned_click(settings):
+    """A server answering every request with the status and body a test sets."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answer = {"status": 200, "body": b"{}"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self):
+            self.send_response(answer["status"])
+            self.send_header("Content-Length", str(len(answer["body"])))
+            self.end_headers()
+            self.wfile.write(answer["body"])
+
+        do_GET = do_DELETE = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.CLICK_MERCHANT_API_URL = f"http://127.0.0.1:{server.server_address[1]}/v2/merchant"
+    yield answer
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+JSON_VALUES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10)
+
+
+@given(
+    status=st.sampled_from([200, 201, 400, 401, 404, 500, 502]),
+    body=st.binary(max_size=100)
+    | st.dictionaries(
+        st.sampled_from(["error_code", "error_note", "payment_id", "payment_status"]),
+        JSON_VALUES,
+    ).map(lambda value: json.dumps(value).encode()),
+)
+def test_any_answer_is_read_or_refused_as_a_merchant_api_error(canned_click, status, body):
+    canned_click.update(status=status, body=body)
+
+    try:
+        answer = MerchantAPI.from_settings().payment_status(42)
+    except MerchantAPIError as error:
+        answer = error  # a well-formed refusal: Click could not be read
+    if isinstance(answer, MerchantAPIError):
+        assert answer.detail
+    else:
+        assert status in (200, 201)
+        assert isinstance(answer.error_code, int)
+        assert answer.payment_status is None or isinstance(answer.payment_status, int)
