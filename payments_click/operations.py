@@ -90,11 +90,19 @@ def reconcile(payment: AuctionPayment) -> Finding:
             try:
                 payment_flow.complete_payment(payment.pk, cause=CAUSE, reference=reference)
                 return Finding(True, said, answer=body)
-            except (payment_flow.AlreadyPaid, payment_flow.AuctionCancelled) as error:
+            except payment_flow.PaymentFlowError as error:
+                # Paid by another payment, cancelled, ended unpaid (CONTRACT 1), or closed
+                # meanwhile: Click took the money all the same, so it goes back.
                 payment_flow.flag_needs_refund(
                     payment.pk, cause=CAUSE, note=f"click reconcile: paid but {error}"
                 )
                 flagged = True
+        if payment.status in (Status.FAILED, Status.CANCELLED) and not flagged:
+            # Click took the money for a payment we closed: it goes back.
+            payment_flow.flag_needs_refund(
+                payment.pk, cause=CAUSE, note=f"click reconcile: paid but {payment.status}"
+            )
+            flagged = True
         if flagged:
             return Finding(
                 False, said, "refund it: admin action 'Refund through the provider'", body
@@ -102,10 +110,7 @@ def reconcile(payment: AuctionPayment) -> Finding:
         if payment.status == Status.COMPLETED:
             return Finding(True, said, answer=body)
         return Finding(
-            False,
-            said,
-            f"Click says paid but ours is {payment.status}: check Click's cabinet, refund",
-            body,
+            False, said, "Click says paid but we refunded it: check Click's cabinet", body
         )
     if status < 0:
         said = f"error at Click (payment_status {status}: {answer.error_note})"

@@ -174,3 +174,22 @@ def test_the_beat_runs_reconcile_every_ten_minutes(click_merchant, prepared, set
     assert (schedule["task"], schedule["schedule"]) == ("auctions.tasks.reconcile", 600.0)
     assert left == 0
     assert prepared.status == Status.COMPLETED
+
+
+def test_paid_at_click_for_a_payment_we_closed_is_flagged(click_merchant, settings, prepared):
+    from auctions import payment_flow
+
+    url = settings.CLICK_MERCHANT_API_URL
+    settings.CLICK_MERCHANT_API_URL = "http://127.0.0.1:9/v2/merchant"
+    assert reconcile()[0] == 1  # left open: Click could not be asked
+    payment_flow.fail_payment(prepared.pk, cause="test")  # then closed on our side
+    settings.CLICK_MERCHANT_API_URL = url
+    click_merchant.record(prepared, status="paid")
+
+    code, out = reconcile()
+
+    prepared.refresh_from_db()
+    assert code == 1
+    assert (prepared.status, prepared.needs_refund) == (Status.FAILED, True)
+    assert "Refund" in out
+    assert Reconciliation.objects.get(payment=prepared).is_open
