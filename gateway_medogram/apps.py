@@ -26,5 +26,6 @@ class MedogramConfig(AppConfig):
                 reconcile=operations.reconcile,
                 refund=operations.refund,
                 timeline=operations.timeline,
+                required_settings=("MEDOGRAM_API_KEY",),
             )
         )

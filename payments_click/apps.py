@@ -9,7 +9,8 @@ class ClickConfig(AppConfig):
         from auctions.providers import PaymentProvider, register
 
         # No system check for empty CLICK_* settings: `check --deploy` must report nothing
-        # (CONTRACT 6); an unconfigured site refuses every callback (-1/-8) and logs it.
+        # (CONTRACT 6); without them Click is not offered, every callback is refused
+        # (-1/-8) and start-up logs what is missing (auctions.providers).
         from . import operations, protocol
 
         register(
@@ -21,5 +22,6 @@ class ClickConfig(AppConfig):
                 reconcile=operations.reconcile,
                 refund=operations.refund,
                 timeline=operations.timeline,
+                required_settings=protocol.REQUIRED_SETTINGS,
             )
         )

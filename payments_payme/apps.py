@@ -10,7 +10,7 @@ class PaymeConfig(AppConfig):
 
         from auctions.providers import PaymentProvider, register
 
-        from . import operations, protocol
+        from . import operations, protocol, services
         from .checks import check_fiscal_settings
 
         register(
@@ -22,6 +22,8 @@ class PaymeConfig(AppConfig):
                 reconcile=operations.reconcile,
                 refund=operations.refund,
                 timeline=operations.timeline,
+                expire=services.cancel_expired,
+                required_settings=protocol.REQUIRED_SETTINGS,
             )
         )
         checks.register(check_fiscal_settings)

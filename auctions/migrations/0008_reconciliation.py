@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("auctions", "0006_fewer_bid_indexes"),
+        ("auctions", "0007_login_failure"),
     ]
 
     operations = [
