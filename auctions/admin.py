@@ -199,3 +199,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from . import admin_operations  # noqa: E402, F401 -- Discrepancies, timeline, refunds

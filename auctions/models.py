@@ -364,3 +364,45 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} at {self.created_at}"
+
+
+class Reconciliation(models.Model):
+    """The last answer reconcile got from a payment's provider (CONTRACT 11).
+
+    One row per payment ever reconciled; `is_open` while reconcile could not settle it or
+    found the provider in disagreement: those rows are the admin's "Discrepancies".
+    """
+
+    payment = models.OneToOneField(AuctionPayment, models.CASCADE, related_name="reconciliation")
+    provider = models.CharField(max_length=20)
+    our_status = models.CharField(max_length=20, help_text="Our payment status after the check")
+    provider_status = models.CharField(max_length=300, help_text="What the provider answered")
+    needed = models.TextField(blank=True, default="", help_text="What an operator must do")
+    answer = models.JSONField(default=dict, blank=True, help_text="The provider's last answer")
+    is_open = models.BooleanField(default=False)
+    checks = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["is_open", "provider"], name="reconciliation_open")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.provider_status}"
+
+
+class OpenDiscrepancies(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_open=True)
+
+
+class Discrepancy(Reconciliation):
+    """A reconciliation left open: the admin's "Discrepancies" list."""
+
+    objects = OpenDiscrepancies()
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "discrepancies"

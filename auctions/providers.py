@@ -34,6 +34,15 @@ class PaymentProvider:
     # the row; may move it through payment_flow and raise ProviderUnavailable.
     start: Callable[..., None] | None = None
     label: str = ""
+    # reconcile(payment) -> auctions.reconcile.Finding: ask the provider about one payment
+    # that is open or flagged, settle what its answer proves through payment_flow (CONTRACT 11).
+    reconcile: Callable[..., object] | None = None
+    # refund(payment, note=str) -> auctions.refunds.RefundResult: give the money back through
+    # the provider; called with the payment row locked; auctions.refunds then moves the
+    # payment to refunded (a hook that already did so is no harm: repeats are no-ops).
+    refund: Callable[..., object] | None = None
+    # timeline(payment) -> [auctions.timeline.Entry]: the provider's rows and calls for admin.
+    timeline: Callable[..., list] | None = None
     # expire(auction_id=…): close the provider's open attempts for the auction that can no
     # longer be paid (e.g. Payme's 12-hour timeout) before a seller starts a payment.
     expire: Callable[..., int] | None = None

@@ -37,3 +37,14 @@ def expire_stale_payments() -> int:
 def deliver_notifications(batch: int = 200) -> int:
     """Send the outbox's unsent events; return how many were handled."""
     return notifications.deliver_outbox(batch)
+
+
+@shared_task
+def reconcile() -> int:
+    """The beat's reconcile run (CONTRACT 11); returns how many payments are left unsettled."""
+    from . import reconcile as reconciliation
+
+    unsettled = sum(not finding.settled for _, finding in reconciliation.run())
+    if unsettled:
+        logger.warning("reconcile left unsettled count=%s", unsettled)
+    return unsettled

@@ -88,6 +88,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes first: answered over plain HTTP and for any Host (CONTRACT 11).
+    "config.health.HealthMiddleware",
+    # Times every provider callback, the fast path's included (/metrics).
+    "config.metrics.CallbackMetrics",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ProviderCallbackFastPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -244,6 +248,12 @@ CLICK_MERCHANT_ID = env.text("CLICK_MERCHANT_ID")
 CLICK_PAY_URL = env.text("CLICK_PAY_URL").strip() or "https://my.click.uz/services/pay"
 CLICK_MERCHANT_USER_ID = env.text("CLICK_MERCHANT_USER_ID")
 CLICK_SECRET_KEY = env.text("CLICK_SECRET_KEY")
+# Click's Merchant API (CONTRACT 11): reconcile and refunds ask Click there.
+CLICK_MERCHANT_API_URL = (
+    env.text("CLICK_MERCHANT_API_URL", "https://api.click.uz/v2/merchant").strip().rstrip("/")
+)
+CLICK_MERCHANT_API_CONNECT_TIMEOUT = env.integer("CLICK_MERCHANT_API_CONNECT_TIMEOUT", 5)
+CLICK_MERCHANT_API_READ_TIMEOUT = max(env.integer("CLICK_MERCHANT_API_READ_TIMEOUT", 15), 1)
 
 # Payme Merchant API.
 PAYME_MERCHANT_ID = env.text("PAYME_MERCHANT_ID")
@@ -267,6 +277,15 @@ MEDOGRAM_FEE_RIAL = env.decimal("MEDOGRAM_FEE_RIAL", "500000")
 MEDOGRAM_USER_SOURCE = env.text("MEDOGRAM_USER_SOURCE", "kvartirabar")
 MEDOGRAM_CONNECT_TIMEOUT = env.integer("MEDOGRAM_CONNECT_TIMEOUT", 5)
 MEDOGRAM_READ_TIMEOUT = max(env.integer("MEDOGRAM_READ_TIMEOUT", 15), 10)
+# A Medogram payment left processing with no trans_id (the payer never came back from the
+# gateway) is cancelled by reconcile after this many seconds (CONTRACT 11).
+MEDOGRAM_PROCESSING_TTL = env.integer("MEDOGRAM_PROCESSING_TTL", 86400)
+
+# Operations (CONTRACT 11): reconcile, metrics.
+# An open payment both sides agree is still in flight is reported only after this long.
+RECONCILE_GRACE_SECONDS = env.integer("RECONCILE_GRACE_SECONDS", 3600)
+# GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; empty: /metrics answers 404.
+METRICS_TOKEN = env.text("METRICS_TOKEN").strip()
 
 # Celery: background jobs are optional; enqueueing never blocks a request (CONTRACT 8).
 CELERY_BROKER_URL = env.text("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
@@ -285,6 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     "advance-auctions": {"task": "auctions.tasks.advance_auctions", "schedule": 15.0},
     "expire-stale-payments": {"task": "auctions.tasks.expire_stale_payments", "schedule": 300.0},
     "deliver-notifications": {"task": "auctions.tasks.deliver_notifications", "schedule": 10.0},
+    "reconcile": {"task": "auctions.tasks.reconcile", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

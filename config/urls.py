@@ -3,9 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config import health, metrics
 from payments_payme import views as payme_views
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # Provider callbacks first: their fixed URLs (CONTRACT 3-5) must never be shadowed.
     path("api/payments/click/", include("payments_click.urls")),

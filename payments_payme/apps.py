@@ -10,7 +10,7 @@ class PaymeConfig(AppConfig):
 
         from auctions.providers import PaymentProvider, register
 
-        from . import protocol, services
+        from . import operations, protocol, services
         from .checks import check_fiscal_settings
 
         register(
@@ -19,6 +19,9 @@ class PaymeConfig(AppConfig):
                 currency="UZS",
                 pay_url=protocol.pay_url,
                 label="Payme",
+                reconcile=operations.reconcile,
+                refund=operations.refund,
+                timeline=operations.timeline,
                 expire=services.cancel_expired,
                 required_settings=protocol.REQUIRED_SETTINGS,
             )
