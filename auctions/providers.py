@@ -30,6 +30,9 @@ class PaymentProvider:
     # the row; may move it through payment_flow and raise ProviderUnavailable.
     start: Callable[..., None] | None = None
     label: str = ""
+    # card_payment(auction_id, user, card_id, request) -> (payment, answer dict): the fee
+    # charged at once to a saved card (CONTRACT 9); None: the provider takes no saved card.
+    card_payment: Callable[..., tuple] | None = None
 
 
 _registry: dict[str, PaymentProvider] = {}
@@ -49,3 +52,16 @@ def names() -> list[str]:
 
 def all_providers() -> list[PaymentProvider]:
     return [_registry[name] for name in names()]
+
+
+# Maintenance steps a provider adds to the lifecycle job (e.g. retrying card removals):
+# name -> callable() returning a count of what it did.
+_jobs: dict[str, Callable[[], int]] = {}
+
+
+def register_job(name: str, job: Callable[[], int]) -> None:
+    _jobs[name] = job
+
+
+def jobs() -> dict[str, Callable[[], int]]:
+    return dict(_jobs)

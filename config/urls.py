@@ -16,8 +16,10 @@ urlpatterns = [
     path("api/payments/medogram/", include("gateway_medogram.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/cards/", include("payments_payme.card_urls")),
     path("api/", include("auctions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("my/", include("payments_payme.site_urls")),
     path("", include("auctions.site_urls")),
 ]
 

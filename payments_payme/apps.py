@@ -8,12 +8,21 @@ class PaymeConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from auctions.providers import PaymentProvider, register
+        from auctions import deposit_flow
+        from auctions.providers import PaymentProvider, register, register_job
 
-        from . import protocol
+        from . import cards, protocol
         from .checks import check_fiscal_settings
 
         register(
-            PaymentProvider(name="payme", currency="UZS", pay_url=protocol.pay_url, label="Payme")
+            PaymentProvider(
+                name="payme",
+                currency="UZS",
+                pay_url=protocol.pay_url,
+                label="Payme",
+                card_payment=cards.pay_with_card,
+            )
         )
+        deposit_flow.register_backend(cards.PaymeDeposits())
+        register_job("cards_removed", cards.retry_card_removals)
         checks.register(check_fiscal_settings)
