@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Auction, AuctionStatus, Deposit, DepositAction, DepositEvent, DepositStatus
-from .services import Conflict, DomainError, notify
+from .services import DomainError, notify
 
 logger = logging.getLogger("payments")
 
@@ -37,6 +37,12 @@ OLD_HOLD_RECHECK = datetime.timedelta(hours=6)
 
 class DepositError(DomainError):
     """A refused deposit change (400 in the API); nothing was changed."""
+
+
+class DepositConflict(DepositError):
+    """Another action on the deposit is pending (409)."""
+
+    status = 409
 
 
 class NotConfirmed(Exception):
@@ -116,7 +122,14 @@ def _event(deposit: Deposit, from_status: str, *, cause: str, action: str = "", 
     )
 
 
-def _move(deposit: Deposit, to_status: str, *, cause: str, reference: dict | None = None):
+def _move(
+    deposit: Deposit,
+    to_status: str,
+    *,
+    cause: str,
+    reference: dict | None = None,
+    action: str = "",
+):
     from_status = deposit.status
     now = timezone.now()
     deposit.status = to_status
@@ -134,7 +147,7 @@ def _move(deposit: Deposit, to_status: str, *, cause: str, reference: dict | Non
         deposit.pending_action, deposit.pending_since = DepositAction.NONE, None
         fields += ["pending_action", "pending_since"]
     deposit.save(update_fields=fields)
-    _event(deposit, from_status, cause=cause, reference=reference)
+    _event(deposit, from_status, cause=cause, action=action, reference=reference)
     if to_status in (Status.HELD, Status.RELEASED, Status.CHARGED):
         notify(f"deposit_{to_status}", deposit.pk)
     logger.info(
@@ -286,7 +299,7 @@ def _finish(deposit_id: int, action: str, to_status: str, *, cause: str) -> str:
                 % {"status": deposit.get_status_display(), "done": Status(to_status).label}
             )
         if deposit.pending_action and deposit.pending_action != action:
-            raise Conflict(
+            raise DepositConflict(
                 _("A %(action)s of this deposit is pending; it is retried until confirmed.")
                 % {"action": DepositAction(deposit.pending_action).label}
             )
@@ -315,7 +328,9 @@ def _finish(deposit_id: int, action: str, to_status: str, *, cause: str) -> str:
                 deposit.attempts,
             )
             return "pending"
-        _move(deposit, to_status, cause=cause, reference={"action": action})
+        _move(
+            deposit, to_status, cause=cause, action=action, reference={"attempts": deposit.attempts}
+        )
         return to_status
 
 
@@ -369,6 +384,9 @@ def run_job(now: datetime.datetime | None = None) -> dict:
     """The deposits' part of the lifecycle job: release, retry, settle, re-check."""
     now = now or timezone.now()
     counts = {"released": 0, "retried": 0, "settled": 0, "old_holds_checked": 0}
+    # Each unconfirmed action is retried once a run: listed before this run adds any.
+    pending = Deposit.objects.filter(status=Status.HELD).exclude(pending_action="")
+    pending = list(pending.values_list("pk", "pending_action"))
     over = (AuctionStatus.ENDED, AuctionStatus.CANCELLED)
     to_release = (
         Deposit.objects.filter(status=Status.HELD, pending_action="", auction__status__in=over)
@@ -377,8 +395,7 @@ def run_job(now: datetime.datetime | None = None) -> dict:
     )
     for deposit_id in list(to_release):
         counts["released"] += _quietly(release, deposit_id, "released", cause="job:ended")
-    pending = Deposit.objects.filter(status=Status.HELD).exclude(pending_action="")
-    for deposit_id, action in list(pending.values_list("pk", "pending_action")):
+    for deposit_id, action in pending:
         work, done = (
             (release, "released") if action == DepositAction.RELEASE else (charge, "charged")
         )

@@ -63,6 +63,8 @@ def localized_reason(reason) -> str:
         return reason
     if not isinstance(reason, dict) or not reason:
         return ""
+    if "message" in reason:  # a stored refusal: {"code": …, "message": …}
+        return localized_reason(reason["message"])
     language = (get_language() or "en").split("-")[0]
     for key in (language, "en", "ru", "uz", "text"):
         if isinstance(reason.get(key), str) and reason[key]:
