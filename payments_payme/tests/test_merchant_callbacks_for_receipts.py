@@ -1,8 +1,9 @@
 """Payme's Merchant API calls for Subscribe receipts (CONTRACT 9): a card payment completes
 exactly once whichever comes first; a DEPOSIT_ account never moves an AuctionPayment."""
 
-import pytest
 from decimal import Decimal
+
+import pytest
 from rest_framework.test import APIClient
 
 from auctions.models import AuctionPayment, Deposit, PaymentEvent, PaymentStatus
