@@ -172,3 +172,18 @@ def test_subscribe_logs_never_carry_the_key_or_token(subscribe, settings, bidder
     assert settings.PAYME_KEY not in caplog.text
     assert token not in caplog.text
     assert "cards.check" in caplog.text
+
+
+def test_rotating_keys_re_encrypts_card_tokens(card_of, bidder, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    card = card_of(bidder)
+    token = card.token
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]
+
+    call_command("rotate_encryption_keys")
+
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # the old key is gone
+    assert SavedCard.objects.get(pk=card.pk).token == token
