@@ -115,7 +115,6 @@ def test_a_release_racing_an_admin_charge_happens_once(
             return refusal
 
     answers = run_together([admin_charge, job_release])
-    print("ANSWERS", answers)
 
     deposit.refresh_from_db()
     assert deposit.status in ("released", "charged")
@@ -137,7 +136,6 @@ def test_the_job_run_twice_at_once_releases_each_deposit_once(deposit_auction, c
     )
 
     answers = run_together([tasks.advance_auctions, tasks.advance_auctions])
-    print("ANSWERS", answers)
 
     assert sum(answer["ended"] for answer in answers) == 1
     assert sum(answer["deposits_released"] for answer in answers) == 3
