@@ -160,8 +160,12 @@ def _move(
     )
 
 
-def _lock(deposit_id: int) -> Deposit:
-    return Deposit.objects.select_for_update().get(pk=deposit_id)
+def _lock(deposit_id: int, *, wait: bool = True) -> Deposit | None:
+    """Lock the deposit row; without `wait`, None when another process holds it (the job
+    then leaves that deposit to whoever is working on it, and comes back next run)."""
+    if wait:
+        return Deposit.objects.select_for_update().get(pk=deposit_id)
+    return Deposit.objects.select_for_update(skip_locked=True).filter(pk=deposit_id).first()
 
 
 def mark_held(deposit_id: int, *, cause: str, reference: dict | None = None) -> Deposit:
@@ -278,19 +282,22 @@ def validate_deposit(
 # Release and capture
 
 
-def release(deposit_id: int, *, cause: str) -> str:
-    """Cancel the hold, exactly once; return "released", "pending" (retried) or "already"."""
-    return _finish(deposit_id, DepositAction.RELEASE, Status.RELEASED, cause=cause)
+def release(deposit_id: int, *, cause: str, wait: bool = True) -> str:
+    """Cancel the hold, exactly once; return "released", "pending" (retried), "already"
+    or, without `wait`, "busy" when another process is working on it."""
+    return _finish(deposit_id, DepositAction.RELEASE, Status.RELEASED, cause=cause, wait=wait)
 
 
-def charge(deposit_id: int, *, cause: str) -> str:
-    """Capture the hold, exactly once; return "charged", "pending" (retried) or "already"."""
-    return _finish(deposit_id, DepositAction.CAPTURE, Status.CHARGED, cause=cause)
+def charge(deposit_id: int, *, cause: str, wait: bool = True) -> str:
+    """Capture the hold, exactly once; return "charged", "pending", "already" or "busy"."""
+    return _finish(deposit_id, DepositAction.CAPTURE, Status.CHARGED, cause=cause, wait=wait)
 
 
-def _finish(deposit_id: int, action: str, to_status: str, *, cause: str) -> str:
+def _finish(deposit_id: int, action: str, to_status: str, *, cause: str, wait: bool) -> str:
     with transaction.atomic():
-        deposit = _lock(deposit_id)
+        deposit = _lock(deposit_id, wait=wait)
+        if deposit is None:
+            return "busy"
         if deposit.status == to_status:
             return "already"
         if deposit.status != Status.HELD:
@@ -337,10 +344,12 @@ def _finish(deposit_id: int, action: str, to_status: str, *, cause: str) -> str:
 # Settling with the provider
 
 
-def settle_processing(deposit_id: int, *, cause: str = "job") -> str:
+def settle_processing(deposit_id: int, *, cause: str = "job", wait: bool = False) -> str:
     """Ask the provider about a processing deposit: held, failed, or still processing."""
     with transaction.atomic():
-        deposit = _lock(deposit_id)
+        deposit = _lock(deposit_id, wait=wait)
+        if deposit is None:
+            return "busy"  # the bidder's own request is settling it right now
         if deposit.status != Status.PROCESSING:
             return "already"
         if not deposit.provider_reference:
@@ -362,10 +371,12 @@ def settle_processing(deposit_id: int, *, cause: str = "job") -> str:
         return "processing"
 
 
-def check_old_hold(deposit_id: int, *, cause: str = "job") -> str:
+def check_old_hold(deposit_id: int, *, cause: str = "job", wait: bool = False) -> str:
     """Ask about a hold older than AUCTION_DEPOSIT_MAX_DAYS: the bank may have dropped it."""
     with transaction.atomic():
-        deposit = _lock(deposit_id)
+        deposit = _lock(deposit_id, wait=wait)
+        if deposit is None:
+            return "busy"
         if deposit.status != Status.HELD:
             return "already"
         seen = backend(deposit.provider).check(deposit)
@@ -394,12 +405,14 @@ def run_job(now: datetime.datetime | None = None) -> dict:
         .values_list("pk", flat=True)
     )
     for deposit_id in list(to_release):
-        counts["released"] += _quietly(release, deposit_id, "released", cause="job:ended")
+        counts["released"] += _quietly(
+            release, deposit_id, Status.RELEASED, cause="job:ended", wait=False
+        )
     for deposit_id, action in pending:
         work, done = (
             (release, "released") if action == DepositAction.RELEASE else (charge, "charged")
         )
-        counts["retried"] += _quietly(work, deposit_id, done, cause="job:retry")
+        counts["retried"] += _quietly(work, deposit_id, done, cause="job:retry", wait=False)
     processing = Deposit.objects.filter(status=Status.PROCESSING).values_list("pk", flat=True)
     for deposit_id in list(processing):
         counts["settled"] += _quietly(settle_processing, deposit_id, (Status.HELD, Status.FAILED))

@@ -33,6 +33,9 @@ class PaymentProvider:
     # card_payment(auction_id, user, card_id, request) -> (payment, answer dict): the fee
     # charged at once to a saved card (CONTRACT 9); None: the provider takes no saved card.
     card_payment: Callable[..., tuple] | None = None
+    # reusable(payment) -> whether an open payment may be answered again when the seller
+    # starts a payment (a card payment in flight may not: it has no page to pay on).
+    reusable: Callable[..., bool] | None = None
 
 
 _registry: dict[str, PaymentProvider] = {}

@@ -332,6 +332,8 @@ def _open_payment(auction: Auction, provider) -> AuctionPayment | None:
         .order_by("-created_at", "-id")
         .first()
     )
+    if payment is not None and provider.reusable is not None and not provider.reusable(payment):
+        raise Conflict(_("A card payment of this auction is being processed."))
     if payment is None or provider.start is None or payment.status != PaymentStatus.PENDING:
         return payment
     if payment.created_at > timezone.now() - START_GRACE:

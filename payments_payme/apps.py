@@ -21,6 +21,7 @@ class PaymeConfig(AppConfig):
                 pay_url=protocol.pay_url,
                 label="Payme",
                 card_payment=cards.pay_with_card,
+                reusable=cards.not_a_card_payment,
             )
         )
         deposit_flow.register_backend(cards.PaymeDeposits())

@@ -156,6 +156,11 @@ def card_answer(payment: AuctionPayment, receipt: CardReceipt) -> dict:
     }
 
 
+def not_a_card_payment(payment: AuctionPayment) -> bool:
+    """A checkout payment may be answered again; a card payment in flight may not."""
+    return not CardReceipt.objects.filter(payment_id=payment.pk).exists()
+
+
 def pay_with_card(*, auction_id: int, user, card_id: int, request=None) -> tuple:
     """Charge the listing fee to a saved card: receipts.create, then receipts.pay once.
 

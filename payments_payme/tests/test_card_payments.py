@@ -176,3 +176,17 @@ def test_a_refund_payme_refuses_changes_nothing(seller_api, auction, seller_card
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.COMPLETED
     assert not payment.events.filter(to_status="refunded").exists()
+
+
+def test_a_checkout_payment_is_refused_while_a_card_payment_is_in_flight(
+    seller_api, auction, seller_card, subscribe
+):
+    subscribe.set_fault("lost_pay")
+    assert pay(seller_api, auction, seller_card).json()["status"] == "processing"
+
+    checkout = seller_api.post(
+        f"/api/auctions/{auction.pk}/payments/", {"provider": "payme"}, format="json"
+    )
+
+    assert checkout.status_code == 409
+    assert AuctionPayment.objects.filter(auction=auction).count() == 1
