@@ -148,3 +148,42 @@ def test_the_job_run_twice_at_once_releases_each_deposit_once(deposit_auction, c
         deposit.refresh_from_db()
         assert deposit.status == "released"
         assert moved_to(deposit, "released").count() == 1
+
+
+def test_a_perform_callback_racing_receipts_check_completes_once(
+    seller, auction, card_of, subscribe
+):
+    from auctions.models import AuctionPayment, PaymentEvent
+    from payments_payme import subscribe as subscribe_client
+    from payments_payme.tests.payme_client import PaymeClient, now_ms
+
+    card = card_of(seller)
+    subscribe.set_fault("lost_pay")
+    client = APIClient()
+    client.force_authenticate(seller)
+    body = client.post(
+        f"/api/auctions/{auction.pk}/payments/",
+        {"provider": "payme", "card": card.pk},
+        format="json",
+    ).json()
+    assert body["status"] == "processing"
+    subscribe.set_fault(None)
+    payment = AuctionPayment.objects.get(merchant_trans_id=body["merchant_trans_id"])
+    payme = PaymeClient(Client(enforce_csrf_checks=True))
+    account = {"order_id": payment.merchant_trans_id}
+    created = payme.call(
+        "CreateTransaction",
+        {"id": "d" * 24, "time": now_ms(), "amount": 5_000_000, "account": account},
+    )
+    assert created["result"]["state"] == 1
+
+    def perform():
+        return PaymeClient(Client(enforce_csrf_checks=True)).call(
+            "PerformTransaction", {"id": "d" * 24}
+        )
+
+    answers = run_together([perform, lambda: subscribe_client.check_card_payment(payment)] * 2)
+
+    assert [answers[0]["result"]["state"], answers[2]["result"]["state"]] == [2, 2]
+    assert answers[1] == answers[3] == "completed"
+    assert PaymentEvent.objects.filter(payment=payment, to_status="completed").count() == 1

@@ -319,3 +319,26 @@ def test_the_notifications_reach_the_bidder(
     subjects = [mail.subject for mail in mailoutbox]
     assert "kvartirabar: Your deposit is held" in subjects
     assert "kvartirabar: Your deposit is released" in subjects
+
+
+@pytest.mark.parametrize("body", [{}, {"card": "x"}, {"card": -1}, {"card": 10**30}])
+def test_bad_deposit_bodies_are_400(bidder, deposit_auction, body):
+    answer = api_for(bidder).post(
+        f"/api/auctions/{deposit_auction.pk}/deposit/", body, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert not Deposit.objects.exists()
+
+
+def test_admin_shows_a_pending_release(bidder, deposit_auction, card_of, subscribe, admin_client):
+    assert hold(bidder, deposit_auction, card_of(bidder)).json()["status"] == "held"
+    deposit = Deposit.objects.get()
+    subscribe.set_fault("cancel_fails")
+    assert deposit_flow.release(deposit.pk, cause="admin:x") == "pending"
+
+    listing = admin_client.get("/admin/auctions/deposit/?pending_action=release")
+    detail = admin_client.get(f"/admin/auctions/deposit/{deposit.pk}/change/").content.decode()
+
+    assert deposit.account in listing.content.decode()
+    assert "Payme refused" in detail  # the record of why it is still held

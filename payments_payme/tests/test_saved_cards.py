@@ -187,3 +187,20 @@ def test_rotating_keys_re_encrypts_card_tokens(card_of, bidder, settings):
 
     settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # the old key is gone
     assert SavedCard.objects.get(pk=card.pk).token == token
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"token": ""}, {"token": "a\x00b"}, {"token": "x" * 5000}, {"token": ["list"]}],
+)
+def test_bad_card_bodies_are_400_and_nothing_is_stored(subscribe, bidder, body):
+    answer = api_for(bidder).post("/api/cards/", body, format="json")
+
+    assert answer.status_code == 400
+    assert not SavedCard.objects.exists()
+    assert subscribe.calls.get("cards.check", 0) == 0
+
+
+def test_an_anonymous_caller_has_no_cards(api):
+    assert api.get("/api/cards/").status_code in (401, 403)
+    assert api.get("/my/cards/").status_code == 302
