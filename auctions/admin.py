@@ -78,6 +78,7 @@ class AuctionAdmin(admin.ModelAdmin):
     search_fields = ("id", "listing__title", "seller__username", "payments__merchant_trans_id")
     raw_id_fields = ("listing", "seller", "winner")
     readonly_fields = (
+        "deposit",
         "is_paid",
         "paid_at",
         "current_price",

@@ -31,6 +31,7 @@ Status = DepositStatus
 # A processing deposit the provider never heard of (the request died before asking) is
 # failed by the job after this long: nothing was held.
 START_GRACE = datetime.timedelta(minutes=10)
+WINNER_NOTE = "The auction's winner: held until an admin releases it (deal done) or charges it."
 # Holds older than AUCTION_DEPOSIT_MAX_DAYS are asked about at most this often.
 OLD_HOLD_RECHECK = datetime.timedelta(hours=6)
 
@@ -408,6 +409,14 @@ def run_job(now: datetime.datetime | None = None) -> dict:
         counts["released"] += _quietly(
             release, deposit_id, Status.RELEASED, cause="job:ended", wait=False
         )
+    # The winner's stays held: say why, where the admin looks (CONTRACT 9).
+    Deposit.objects.filter(
+        status=Status.HELD,
+        pending_action="",
+        pending_note="",
+        auction__status=AuctionStatus.ENDED,
+        bidder_id=F("auction__winner_id"),
+    ).update(pending_note=WINNER_NOTE, updated_at=now)
     for deposit_id, action in pending:
         work, done = (
             (release, "released") if action == DepositAction.RELEASE else (charge, "charged")

@@ -150,7 +150,6 @@ class SubscribeAPI:
     receipts: dict[str, Receipt] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
-    account_field: str = "order_id"
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def set_fault(self, name: str | None) -> None:

@@ -204,7 +204,8 @@ def test_admin_charges_the_winners_deposit_once(
     end_now(deposit_auction)
     tasks.advance_auctions()
     deposit = Deposit.objects.get()
-    assert deposit.status == "held"  # the winner's waits for an admin
+    assert deposit.status == "held"  # the winner's waits for an admin, saying so
+    assert deposit.pending_note == deposit_flow.WINNER_NOTE
 
     for _ in range(2):
         page = admin_client.post(
