@@ -196,10 +196,8 @@ def auction_deposit(request, pk: int):
     auction = _visible_auction(request, pk)
     if not request.user.is_authenticated:
         return redirect(f"{reverse(settings.LOGIN_URL)}?next={auction_url(auction)}")
-    try:
-        card_id = int(request.POST.get("card", ""))
-    except ValueError:
-        card_id = 0
+    card = request.POST.get("card", "")
+    card_id = int(card) if card.isascii() and card.isdigit() and len(card) <= 18 else 0
     try:
         deposit, _created = deposit_flow.hold_deposit(
             auction_id=auction.pk, bidder=request.user, card_id=card_id

@@ -57,6 +57,12 @@ class CardViewSet(viewsets.ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def form_id(value: object) -> int:
+    """A row id from a form field; 0 (no such row) for anything else."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if text.isdigit() and 0 < len(text) <= 18 and text.isascii() else 0
+
+
 def subscribe_origin() -> str:
     """The Subscribe API's origin, the one place the card page's script may connect to."""
     from urllib.parse import urlsplit
@@ -93,9 +99,9 @@ def my_cards(request):
 
 @login_required
 @require_POST
-def remove_card(request, pk: int):
+def remove_card(request, pk: str):
     try:
-        cards.remove_card(request.user, pk)
+        cards.remove_card(request.user, int(pk))
     except SavedCard.DoesNotExist:
         messages.error(request, _("No such card."))
     else:
@@ -105,15 +111,12 @@ def remove_card(request, pk: int):
 
 @login_required
 @require_POST
-def pay_with_card(request, pk: int):
+def pay_with_card(request, pk: str):
     """Charge the listing fee to a saved card; show the result page (or why not)."""
     from auctions import providers
     from auctions.services import DomainError
 
-    try:
-        card_id = int(request.POST.get("card", ""))
-    except ValueError:
-        card_id = 0
+    pk, card_id = int(pk), form_id(request.POST.get("card"))
     try:
         payment, answer = cards.pay_with_card(auction_id=pk, user=request.user, card_id=card_id)
     except (SavedCard.DoesNotExist, Auction.DoesNotExist):

@@ -112,3 +112,17 @@ def test_the_auction_form_states_the_deposit_rule(seller, settings):
     assert 'name="deposit"' in page
     assert "must end within 20 days" in page
     assert not Auction.objects.exists()
+
+
+@pytest.mark.parametrize("card", ["", "x", "9" * 30, "١٢"])
+def test_unreadable_card_choices_are_refused_politely(seller, auction, bidder, card, subscribe):
+    deposit_auction = ActiveAuctionFactory(deposit=Decimal("1000"))
+
+    paid = client_for(seller).post(f"/my/auctions/{auction.pk}/pay/card/", {"card": card})
+    held = client_for(bidder).post(f"/auctions/{deposit_auction.pk}/deposit/", {"card": card})
+
+    assert (paid.status_code, held.status_code) == (302, 302)
+    assert not Deposit.objects.exists()
+    auction.refresh_from_db()
+    assert not auction.is_paid
+    assert client_for(seller).post(f"/my/cards/{'9' * 30}/remove/").status_code == 404
