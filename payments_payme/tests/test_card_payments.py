@@ -190,3 +190,22 @@ def test_a_checkout_payment_is_refused_while_a_card_payment_is_in_flight(
 
     assert checkout.status_code == 409
     assert AuctionPayment.objects.filter(auction=auction).count() == 1
+
+
+def test_a_charge_settled_after_another_payment_paid_is_flagged(
+    seller_api, auction, seller_card, subscribe, make_payment
+):
+    from auctions import payment_flow
+
+    subscribe.set_fault("lost_pay")
+    body = pay(seller_api, auction, seller_card).json()
+    card_payment = AuctionPayment.objects.get(merchant_trans_id=body["merchant_trans_id"])
+    other = make_payment("click")
+    payment_flow.complete_payment(other.pk, cause="click")
+
+    outcome = subscribe_client.check_card_payment(card_payment)
+
+    card_payment.refresh_from_db()
+    assert outcome == "needs_refund"
+    assert card_payment.status == PaymentStatus.PROCESSING and card_payment.needs_refund
+    assert not card_payment.events.filter(to_status="completed").exists()
