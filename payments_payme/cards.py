@@ -319,46 +319,60 @@ def settle_card_payment(payment: AuctionPayment) -> str:
 
 
 def refund_card_payment(payment: AuctionPayment) -> str:
-    """receipts.cancel for a completed card payment, then refunded, exactly once.
+    """receipts.cancel for a paid card receipt, then refunded through payment_flow, once.
 
-    The payment row stays locked while Payme is asked; a refusal (the refund rule of
-    CONTRACT 1, or Payme's) changes nothing.
+    No row is locked while Payme is asked: Payme may call our Merchant API's
+    CancelTransaction for the same receipt meanwhile, and that locks the payment. The
+    refund is tried first in a rolled-back savepoint, so Payme is asked only when our rule
+    allows it (CONTRACT 1); the state machine's idempotence makes the move happen once,
+    whether this call or Payme's callback makes it.
     """
     receipt = CardReceipt.objects.filter(payment_id=payment.pk).first()
     if receipt is None or not receipt.receipt_id:
         return "not a card payment"
+    reference = {**_reference(receipt), "refund": True}
+    current = AuctionPayment.objects.get(pk=payment.pk)
+    if current.status == PaymentStatus.REFUNDED:
+        return "already refunded"
+    if current.needs_refund and current.status != PaymentStatus.COMPLETED:
+        # A charge that did not pay the auction (CONTRACT 1): the auction stays as it is.
+        # payment_flow.refund_charge comes with issue 15's admin refunds.
+        move = getattr(payment_flow, "refund_charge", None)
+        if move is None:
+            return "refused: flagged charges are refunded from issue 15's admin"
+    else:
+        move = payment_flow.refund_payment
 
-    class Unconfirmed(Exception):
+    class DryRun(Exception):
         pass
 
     try:
         with transaction.atomic():
-            locked = AuctionPayment.objects.select_for_update().get(pk=payment.pk)
-            if locked.status == PaymentStatus.REFUNDED:
-                return "already refunded"
-            reference = {**_reference(receipt), "refund": True}
-            if locked.needs_refund and locked.status != PaymentStatus.COMPLETED:
-                # A charge that did not pay the auction (CONTRACT 1): the auction stays.
-                # payment_flow.refund_charge comes with issue 15's admin refunds.
-                refund_charge = getattr(payment_flow, "refund_charge", None)
-                if refund_charge is None:
-                    return "refused: flagged charges are refunded from issue 15's admin"
-                refund_charge(locked.pk, cause=CAUSE, reference=reference)
-            else:
-                payment_flow.refund_payment(locked.pk, cause=CAUSE, reference=reference)
-            try:
-                state = subscribe.check_receipt(receipt.receipt_id)
-                if state not in RELEASED_STATES:
-                    state = _state(subscribe.cancel_receipt(receipt.receipt_id))
-            except subscribe.SubscribeError as error:
-                raise Unconfirmed(type(error).__name__) from None
-            if state not in RELEASED_STATES:
-                raise Unconfirmed(f"receipt state {state}")
-            CardReceipt.objects.filter(pk=receipt.pk).update(state=state)
+            move(payment.pk, cause=CAUSE, reference=reference)
+            raise DryRun  # only asking whether the rule allows it: roll back
+    except DryRun:
+        pass
     except payment_flow.PaymentFlowError as refusal:
         return f"refused: {refusal}"
-    except Unconfirmed as error:
-        return f"not confirmed by Payme: {error}"
+    try:
+        state = subscribe.check_receipt(receipt.receipt_id)
+        if state not in RELEASED_STATES:
+            state = _state(subscribe.cancel_receipt(receipt.receipt_id))
+    except subscribe.SubscribeError as error:
+        return f"not confirmed by Payme: {type(error).__name__}"
+    CardReceipt.objects.filter(pk=receipt.pk).update(state=state)
+    if state not in RELEASED_STATES:
+        return f"not confirmed by Payme: receipt state {state}"
+    try:
+        move(payment.pk, cause=CAUSE, reference=reference)  # a no-op if Payme's call came first
+    except payment_flow.PaymentFlowError as refusal:
+        # The money went back but the rule refused meanwhile (a bid came in): say so loudly.
+        logger.error(
+            "payme card receipt cancelled but payment not refunded merchant_trans_id=%s: %s",
+            payment.merchant_trans_id,
+            refusal,
+        )
+        return f"cancelled at Payme, but not refunded here: {refusal}"
     return "refunded"
 
 

@@ -152,3 +152,31 @@ def test_a_hold_with_callbacks_is_recorded_against_the_deposit(
     row = PaymeDepositTransaction.objects.get()
     assert row.state == TransactionState.CREATED  # a hold is created, not performed
     assert not AuctionPayment.objects.filter(auction=deposit_auction).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_while_payme_calls_cancel_transaction_moves_once(
+    live_server, subscribe, seller, auction, card_of
+):
+    from payments_payme import subscribe as subscribe_client
+
+    subscribe.site_url = live_server.url
+    card = card_of(seller)
+    body = (
+        api_for(seller)
+        .post(
+            f"/api/auctions/{auction.pk}/payments/",
+            {"provider": "payme", "card": card.pk},
+            format="json",
+        )
+        .json()
+    )
+    payment = AuctionPayment.objects.get(merchant_trans_id=body["merchant_trans_id"])
+
+    # receipts.cancel makes the fake call our CancelTransaction before it answers.
+    assert subscribe_client.refund_card_payment(payment) == "refunded"
+
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED
+    assert payment.events.filter(to_status="refunded").count() == 1
+    assert PaymeTransaction.objects.get(payment=payment).state == -2
