@@ -23,6 +23,11 @@ DEPOSIT_ACCOUNT = re.compile(DEPOSIT_ACCOUNT_PATTERN)
 OPEN = (DepositStatus.PROCESSING, DepositStatus.HELD)
 
 
+def _ours(answer: dict, row: PaymeDepositTransaction) -> dict:
+    """Our id of a deposit's transaction: D and its row id, never a payment's id."""
+    return {**answer, "transaction": f"D{row.pk}"}
+
+
 def names_deposit(params: dict) -> bool:
     account = params.get("account")
     value = account.get(settings.PAYME_ACCOUNT_FIELD) if isinstance(account, dict) else None
@@ -67,7 +72,7 @@ def create_transaction(params: dict, call) -> dict:
             if known.state != State.CREATED or known.deposit_id != deposit.pk:
                 raise protocol.CannotPerform("id")
             call.outcome = "repeated"
-            return services._create_answer(known)
+            return _ours(services._create_answer(known), known)
         amount = _check_amount(params, deposit)
         if PaymeDepositTransaction.objects.filter(deposit=deposit, state=State.CREATED).exists():
             raise protocol.CannotPerform("id")
@@ -82,7 +87,7 @@ def create_transaction(params: dict, call) -> dict:
             state=State.CREATED,
         )
     call.outcome = "deposit_created"
-    return services._create_answer(row)
+    return _ours(services._create_answer(row), row)
 
 
 def knows(params: dict) -> bool:
@@ -112,7 +117,7 @@ def perform_transaction(params: dict, call) -> dict:
         elif row.state != State.PERFORMED:
             raise protocol.CannotPerform("id")
     call.outcome = "deposit_performed"
-    return services._perform_answer(row)
+    return _ours(services._perform_answer(row), row)
 
 
 def cancel_transaction(params: dict, call) -> dict:
@@ -128,10 +133,37 @@ def cancel_transaction(params: dict, call) -> dict:
             row.reason, row.cancel_time = reason, services.now_ms()
             row.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
     call.outcome = "deposit_cancelled"
-    return services._cancel_answer(row)
+    return _ours(services._cancel_answer(row), row)
 
 
 def check_transaction(params: dict, call) -> dict:
     with transaction.atomic():
         row = _locked(params, call)
-    return services._check_answer(row)
+    return _ours(services._check_answer(row), row)
+
+
+def statement_items(params: dict) -> list[dict]:
+    """GetStatement's items for deposits' transactions (their account is DEPOSIT_…)."""
+    start = protocol.integer_param(params, "from")
+    end = protocol.integer_param(params, "to")
+    rows = (
+        PaymeDepositTransaction.objects.select_related("deposit")
+        .filter(time__gte=start, time__lte=end)
+        .order_by("time", "id")
+    )
+    return [
+        {
+            "id": row.payme_id,
+            "time": row.time,
+            "amount": row.amount,
+            "account": {settings.PAYME_ACCOUNT_FIELD: row.deposit.account},
+            "create_time": row.create_time,
+            "perform_time": row.perform_time,
+            "cancel_time": row.cancel_time,
+            "transaction": f"D{row.pk}",
+            "state": row.state,
+            "reason": row.reason,
+            "receivers": None,
+        }
+        for row in rows
+    ]

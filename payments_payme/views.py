@@ -29,6 +29,21 @@ def _by_id(for_payment, for_deposit):
     return handler
 
 
+def _with_deposits_statement(for_payments):
+    """GetStatement lists the deposits' transactions too, in one ascending list."""
+
+    def handler(params, call):
+        result = for_payments(params, call)
+        deposits = deposit_callbacks.statement_items(params)
+        if deposits:
+            items = sorted([*result["transactions"], *deposits], key=lambda item: item["time"])
+            result = {"transactions": items}
+            call.outcome = f"items:{len(items)}"
+        return result
+
+    return handler
+
+
 HANDLERS = {
     "CheckPerformTransaction": _by_account(
         services.check_perform_transaction, deposit_callbacks.check_perform_transaction
@@ -41,7 +56,7 @@ HANDLERS = {
     ),
     "CancelTransaction": _by_id(services.cancel_transaction, deposit_callbacks.cancel_transaction),
     "CheckTransaction": _by_id(services.check_transaction, deposit_callbacks.check_transaction),
-    "GetStatement": services.get_statement,
+    "GetStatement": _with_deposits_statement(services.get_statement),
     "SetFiscalData": services.set_fiscal_data,
     "ChangePassword": services.change_password,
 }

@@ -121,16 +121,21 @@ def test_a_deposit_account_is_an_order_of_the_deposits_amount(
     perform = payme.call("PerformTransaction", {"id": "c" * 24})
     state = payme.call("CheckTransaction", {"id": "c" * 24})
     cancel = payme.call("CancelTransaction", {"id": "c" * 24, "reason": 5})
+    statement = payme.call("GetStatement", {"from": 0, "to": now_ms() + 1000})
 
     assert wrong["error"]["code"] == -31001
     assert check["result"] == {"allow": True}
     assert unknown["error"]["code"] == -31050
     assert create["result"]["state"] == 1 and repeat["result"] == create["result"]
+    assert create["result"]["transaction"].startswith("D")
     assert perform["result"]["state"] == 2
     assert state["result"]["state"] == 2
     assert cancel["result"]["state"] == -2
     row = PaymeDepositTransaction.objects.get()
     assert (row.deposit_id, row.state, row.reason) == (deposit.pk, -2, 5)
+    listed = statement["result"]["transactions"]
+    assert [item["id"] for item in listed] == ["c" * 24]
+    assert listed[0]["account"] == account and listed[0]["state"] == -2
     assert list(AuctionPayment.objects.values_list("pk", "status")) == payments_before
     deposit.refresh_from_db()
     assert deposit.status == "held"  # moved only by the Subscribe answers and receipts.check
