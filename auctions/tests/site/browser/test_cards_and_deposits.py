@@ -112,3 +112,18 @@ def test_cards_fee_deposits_and_release(live_server, new_page, screenshot, subsc
     assert deposits == {"first_bidder": "released", "second_bidder": "held"}
     loser = Deposit.objects.get(bidder__username="first_bidder")
     assert subscribe_api.receipts[loser.provider_reference].state == 50
+
+
+def test_without_javascript_the_card_page_says_so(live_server, browser, subscribe_api):
+    UserFactory(username="no_js_user")
+    context = browser.new_context(java_script_enabled=False, locale="en")
+    try:
+        page = context.new_page()
+        sign_in(page, live_server.url, "no_js_user")
+        page.goto(f"{live_server.url}/my/cards/")
+
+        assert page.locator("#card-no-js").is_visible()
+        assert "needs JavaScript" in page.locator("#card-no-js").inner_text()
+        assert page.locator("#card-form").is_hidden()
+    finally:
+        context.close()
