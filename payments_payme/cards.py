@@ -5,6 +5,7 @@ No database row is locked while Payme is asked, except where the lock is the poi
 refund, a release or a capture keeps its row locked so that it happens exactly once.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -179,6 +180,7 @@ def pay_with_card(*, auction_id: int, user, card_id: int, request=None) -> tuple
         raise Conflict(_("This auction's end time has passed."))
     card = SavedCard.objects.get(pk=card_id, user=user, removed_at__isnull=True)
     _cancel_open_checkout_payments(auction.pk)
+    _fail_abandoned_card_payments(auction.pk)
     with transaction.atomic():
         auction = Auction.objects.select_for_update().get(pk=auction_id)
         if auction.is_paid:
@@ -232,6 +234,24 @@ def _state(receipt: dict) -> int | None:
 
 def _reference(receipt: CardReceipt) -> dict:
     return {"receipt_id": receipt.receipt_id}
+
+
+# A card payment with no receipt this long after it was opened was abandoned before
+# receipts.create (the process died): nothing was charged.
+START_GRACE = datetime.timedelta(seconds=60)
+
+
+def _abandoned(receipt: CardReceipt) -> bool:
+    return not receipt.receipt_id and receipt.created_at < timezone.now() - START_GRACE
+
+
+def _fail_abandoned_card_payments(auction_id: int) -> None:
+    open_receipts = CardReceipt.objects.filter(
+        payment__auction_id=auction_id, payment__status__in=OPEN_PAYMENT_STATUSES
+    ).select_related("payment")
+    for receipt in open_receipts:
+        if _abandoned(receipt):
+            _fail(receipt.payment, receipt, in_every_language(UNANSWERED_CREATE))
 
 
 def _cancel_open_checkout_payments(auction_id: int) -> None:
@@ -308,6 +328,8 @@ def settle_card_payment(payment: AuctionPayment) -> str:
     if payment.status not in OPEN_PAYMENT_STATUSES:
         return payment.status
     if not receipt.receipt_id:
+        if not _abandoned(receipt):
+            return "processing (being started)"
         _fail(payment, receipt, in_every_language(UNANSWERED_CREATE))
         return "failed"
     try:

@@ -209,3 +209,25 @@ def test_a_charge_settled_after_another_payment_paid_is_flagged(
     assert outcome == "needs_refund"
     assert card_payment.status == PaymentStatus.PROCESSING and card_payment.needs_refund
     assert not card_payment.events.filter(to_status="completed").exists()
+
+
+def test_a_card_payment_abandoned_before_receipts_create_does_not_block(
+    seller_api, auction, seller_card, subscribe
+):
+    import datetime
+
+    from auctions.tests.factories import PaymentFactory
+
+    stuck = PaymentFactory(auction=auction, provider="payme")
+    receipt = CardReceipt.objects.create(
+        account=stuck.merchant_trans_id, payment=stuck, card=seller_card, amount=5_000_000
+    )
+    assert subscribe_client.check_card_payment(stuck) == "processing (being started)"
+    assert pay(seller_api, auction, seller_card).status_code == 409  # it may still be starting
+    CardReceipt.objects.filter(pk=receipt.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+
+    assert pay(seller_api, auction, seller_card).json()["status"] == "completed"
+    stuck.refresh_from_db()
+    assert stuck.status == PaymentStatus.FAILED
