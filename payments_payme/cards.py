@@ -80,6 +80,10 @@ def add_card(user, token: str) -> SavedCard:
     try:
         card = subscribe.check_card(token)
     except subscribe.Refused as refusal:
+        if isinstance(refusal.code, int) and -32768 <= refusal.code <= -32000:
+            # A protocol error (our X-Auth refused, a system error): not about the card.
+            logger.error("payme cards.check refused our call error=%s", refusal.code)
+            raise providers.ProviderUnavailable(_("Payme refused our server's call.")) from None
         raise CardRefused(failure_text(refusal.reason()) or _("Payme refused the card.")) from None
     except subscribe.Unanswered:
         raise providers.ProviderUnavailable(_("Payme cannot be reached.")) from None

@@ -51,7 +51,7 @@ def test_the_server_signs_with_merchant_id_and_key(subscribe, settings, bidder):
 
     answer = api_for(bidder).post("/api/cards/", {"token": token}, format="json")
 
-    assert answer.status_code == 400  # -32504 access denied is a refusal, not a saved card
+    assert answer.status_code == 502  # -32504: Payme refused our server, not the card
     assert not SavedCard.objects.exists()
 
 
