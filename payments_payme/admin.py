@@ -129,3 +129,9 @@ class PaymeDepositTransactionAdmin(ReadOnlyAdmin):
     list_display = ("payme_id", "deposit", "state", "reason", "amount", "created_at")
     list_filter = ("state", "created_at")
     search_fields = ("payme_id", "deposit__account")
+
+
+AuctionPaymentAdmin.search_fields = (
+    *AuctionPaymentAdmin.search_fields,
+    "payme_transactions__payme_id",
+)

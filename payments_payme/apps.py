@@ -11,7 +11,7 @@ class PaymeConfig(AppConfig):
         from auctions import deposit_flow
         from auctions.providers import PaymentProvider, register, register_job
 
-        from . import cards, protocol
+        from . import cards, protocol, services
         from .checks import check_fiscal_settings
 
         register(
@@ -22,6 +22,8 @@ class PaymeConfig(AppConfig):
                 label="Payme",
                 card_payment=cards.pay_with_card,
                 reusable=cards.not_a_card_payment,
+                expire=services.cancel_expired,
+                required_settings=protocol.REQUIRED_SETTINGS,
             )
         )
         deposit_flow.register_backend(cards.PaymeDeposits())

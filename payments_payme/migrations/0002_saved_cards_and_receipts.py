@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("auctions", "0007_auction_deposit_and_deposits"),
+        ("auctions", "0008_auction_deposit_and_deposits"),
         ("payments_payme", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -13,7 +13,7 @@ import auctions.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("auctions", "0006_fewer_bid_indexes"),
+        ("auctions", "0007_login_failure"),
     ]
 
     operations = [
