@@ -43,6 +43,12 @@ class PaymentProvider:
     refund: Callable[..., object] | None = None
     # timeline(payment) -> [auctions.timeline.Entry]: the provider's rows and calls for admin.
     timeline: Callable[..., list] | None = None
+    # card_payment(auction_id, user, card_id, request) -> (payment, answer dict): the fee
+    # charged at once to a saved card (CONTRACT 9); None: the provider takes no saved card.
+    card_payment: Callable[..., tuple] | None = None
+    # reusable(payment) -> whether an open payment may be answered again when the seller
+    # starts a payment (a card payment in flight may not: it has no page to pay on).
+    reusable: Callable[..., bool] | None = None
     # expire(auction_id=…): close the provider's open attempts for the auction that can no
     # longer be paid (e.g. Payme's 12-hour timeout) before a seller starts a payment.
     expire: Callable[..., int] | None = None
@@ -79,6 +85,19 @@ def names() -> list[str]:
 
 def all_providers() -> list[PaymentProvider]:
     return [_registry[name] for name in names()]
+
+
+# Maintenance steps a provider adds to the lifecycle job (e.g. retrying card removals):
+# name -> callable() returning a count of what it did.
+_jobs: dict[str, Callable[[], int]] = {}
+
+
+def register_job(name: str, job: Callable[[], int]) -> None:
+    _jobs[name] = job
+
+
+def jobs() -> dict[str, Callable[[], int]]:
+    return dict(_jobs)
 
 
 def offered(name: object) -> PaymentProvider | None:

@@ -239,6 +239,9 @@ AUCTION_SOFT_CLOSE_MINUTES = env.integer("AUCTION_SOFT_CLOSE_MINUTES", 5)
 # zeros cannot take an auction out of everyone's reach.
 AUCTION_MAX_BID_FACTOR = env.integer("AUCTION_MAX_BID_FACTOR", 10)
 PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
+# An auction asking a bidder deposit must end within this many days of its creation: card
+# holds do not last (UZCARD cancels one after 30 days, CONTRACT 9).
+AUCTION_DEPOSIT_MAX_DAYS = env.integer("AUCTION_DEPOSIT_MAX_DAYS", 25)
 SITE_MAX_PHOTO_BYTES = env.integer("SITE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 
 # Click SHOP-API.
@@ -268,6 +271,17 @@ PAYME_FISCAL_PACKAGE_CODE = env.text("PAYME_FISCAL_PACKAGE_CODE").strip()
 PAYME_FISCAL_VAT_PERCENT = env.integer("PAYME_FISCAL_VAT_PERCENT", 12)
 # Optional allow-list of Payme's addresses (off unless set), never instead of the key.
 PAYME_ALLOWED_IPS = env.listing("PAYME_ALLOWED_IPS")
+# Payme Subscribe API (saved cards, card payments, deposits held on cards; CONTRACT 9).
+PAYME_SUBSCRIBE_URL = (
+    env.text("PAYME_SUBSCRIBE_URL").strip()
+    or (
+        "https://checkout.test.paycom.uz/api"
+        if PAYME_TEST_MODE
+        else "https://checkout.paycom.uz/api"
+    )
+).rstrip("/")
+PAYME_SUBSCRIBE_CONNECT_TIMEOUT = env.integer("PAYME_SUBSCRIBE_CONNECT_TIMEOUT", 5)
+PAYME_SUBSCRIBE_READ_TIMEOUT = max(env.integer("PAYME_SUBSCRIBE_READ_TIMEOUT", 15), 10)
 
 # Medogram redirect gateway.
 MEDOGRAM_URL = env.text("MEDOGRAM_URL", "https://api.medogram.ir").strip().rstrip("/")

@@ -22,8 +22,10 @@ urlpatterns = [
     # The split view serves Swagger UI's init script from its own URL: no inline script
     # under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/cards/", include("payments_payme.card_urls")),
     path("api/", include("auctions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("my/", include("payments_payme.site_urls")),
     path("", include("auctions.site_urls")),
 ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("auctions", "0007_login_failure"),
+        ("auctions", "0008_auction_deposit_and_deposits"),
     ]
 
     operations = [
