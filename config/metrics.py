@@ -12,7 +12,6 @@ import os
 import time
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -45,7 +44,6 @@ CALLBACK_SECONDS = Histogram(
     ["provider", "method"],
     registry=None,
 )
-DEPOSIT_STATUSES = ("processing", "held", "failed", "released", "charged")  # CONTRACT 9
 
 # Callback paths (CONTRACT 3-5) and what their answers mean.
 CLICK_PATHS = ("/api/payments/click/", "/api/auctions/click/")
@@ -149,7 +147,13 @@ class DatabaseCollector:
 
     def collect(self):
         from auctions import providers
-        from auctions.models import AuctionPayment, Notification, PaymentStatus
+        from auctions.models import (
+            AuctionPayment,
+            Deposit,
+            DepositStatus,
+            Notification,
+            PaymentStatus,
+        )
 
         payments = GaugeMetricFamily(
             "kvartirabar_payments", "Payments by provider and status", labels=["provider", "status"]
@@ -165,15 +169,10 @@ class DatabaseCollector:
         deposits = GaugeMetricFamily(
             "kvartirabar_deposits", "Deposits by status", labels=["status"]
         )
-        by_status = dict.fromkeys(DEPOSIT_STATUSES, 0)
-        try:
-            deposit = apps.get_model("auctions", "Deposit")  # CONTRACT 9, when installed
-        except LookupError:
-            deposit = None
-        if deposit is not None:
-            grouped = deposit.objects.values_list("status").annotate(n=Count("pk")).order_by()
-            for status, count in grouped:
-                by_status[status] = count
+        by_status = dict.fromkeys(DepositStatus.values, 0)
+        grouped = Deposit.objects.values_list("status").annotate(n=Count("pk")).order_by()
+        for status, count in grouped:
+            by_status[status] = count
         for status, count in by_status.items():
             deposits.add_metric([status], count)
         yield deposits

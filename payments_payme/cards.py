@@ -362,10 +362,7 @@ def refund_card_payment(payment: AuctionPayment) -> str:
         return "already refunded"
     if current.needs_refund and current.status != PaymentStatus.COMPLETED:
         # A charge that did not pay the auction (CONTRACT 1): the auction stays as it is.
-        # payment_flow.refund_charge comes with issue 15's admin refunds.
-        move = getattr(payment_flow, "refund_charge", None)
-        if move is None:
-            return "refused: flagged charges are refunded from issue 15's admin"
+        move = payment_flow.refund_charge
     else:
         move = payment_flow.refund_payment
 

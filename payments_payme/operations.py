@@ -2,15 +2,13 @@
 
 Payme has no status call for Merchant API transactions (Payme calls us), so reconcile
 checks our own rows: a waiting transaction past Payme's 12-hour timeout is cancelled with
-reason 4. Saved-card payments (CONTRACT 9) are settled with `receipts.check` through
-payments_payme.subscribe when that module is present.
+reason 4. Saved-card payments (CONTRACT 9) are settled with `receipts.check` and refunded
+with `receipts.cancel` (payments_payme.cards).
 """
 
-import importlib
 import logging
 from datetime import UTC, datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +20,8 @@ from auctions.reconcile import Finding, cause
 from auctions.refunds import RefundResult
 from auctions.timeline import Entry
 
-from .models import PaymeTransaction
+from . import cards
+from .models import CardReceipt, PaymeTransaction
 from .models import TransactionState as State
 from .services import PROVIDER, TIMEOUT_MS, now_ms
 
@@ -31,21 +30,9 @@ CAUSE = cause(PROVIDER)
 REASON_TIMEOUT = 4  # PROVIDERS 2.3
 
 
-def _subscribe():
-    """payments_payme.subscribe (saved cards, CONTRACT 9) when it is installed, else None."""
-    try:
-        return importlib.import_module("payments_payme.subscribe")
-    except ImportError:
-        return None
-
-
 def is_card_payment(payment: AuctionPayment) -> bool:
     """Whether the payment was charged to a saved card (a CardReceipt), not via checkout."""
-    try:
-        receipt = apps.get_model("payments_payme", "CardReceipt")  # CONTRACT 9, when present
-    except LookupError:
-        return False
-    return receipt.objects.filter(payment_id=payment.pk).exists()
+    return CardReceipt.objects.filter(payment_id=payment.pk).exists()
 
 
 def expire_transaction(payme_id: str) -> bool:
@@ -116,10 +103,7 @@ def reconcile(payment: AuctionPayment) -> Finding:
 
 
 def _reconcile_card(payment: AuctionPayment) -> Finding:
-    check = getattr(_subscribe(), "check_card_payment", None)
-    if check is None:
-        return Finding(False, "card payment", "receipts.check is not available", {})
-    result = check(payment)  # receipts.check; settles through payment_flow
+    result = cards.settle_card_payment(payment)  # receipts.check; settles through payment_flow
     payment.refresh_from_db(fields=["status", "needs_refund", "created_at"])
     said = f"receipt: {result}"
     if str(result).startswith("unreachable"):
@@ -136,11 +120,8 @@ def _reconcile_card(payment: AuctionPayment) -> Finding:
 def refund(payment: AuctionPayment, *, note: str = "") -> RefundResult:
     """A card receipt is cancelled (receipts.cancel); a checkout payment is refunded by Payme."""
     if is_card_payment(payment):
-        refund_card = getattr(_subscribe(), "refund_card_payment", None)
-        if refund_card is None:
-            return RefundResult(False, "receipts.cancel is not available; nothing changed")
         # It moves the payment itself (refunded, once) and answers what happened.
-        result = refund_card(payment)
+        result = cards.refund_card_payment(payment)
         if result not in ("refunded", "already refunded"):
             return RefundResult(False, f"the receipt was not cancelled: {result}")
         return RefundResult(True, "receipt cancelled at Payme", {"call": "receipts.cancel"})

@@ -6,7 +6,7 @@ at least 10 s. Payme's refusals raise Refused (its code and message, as it gave 
 readable answer raises Unanswered (the call may or may not have taken effect). One log line
 per call; never the token, the key or the X-Auth header.
 
-i15's reconcile and admin refunds call check_card_payment() and refund_card_payment().
+Reconcile and admin refunds reach card payments through payments_payme.cards.
 """
 
 import itertools
