@@ -231,3 +231,23 @@ def test_a_card_payment_abandoned_before_receipts_create_does_not_block(
     assert pay(seller_api, auction, seller_card).json()["status"] == "completed"
     stuck.refresh_from_db()
     assert stuck.status == PaymentStatus.FAILED
+
+
+def test_a_flagged_card_charge_is_refunded_and_the_auction_stays_paid(
+    seller_api, auction, seller_card, subscribe, make_payment
+):
+    from auctions import payment_flow
+
+    subscribe.set_fault("lost_pay")
+    body = pay(seller_api, auction, seller_card).json()
+    card_payment = AuctionPayment.objects.get(merchant_trans_id=body["merchant_trans_id"])
+    payment_flow.complete_payment(make_payment("click").pk, cause="click")
+    assert subscribe_client.check_card_payment(card_payment) == "needs_refund"
+
+    assert subscribe_client.refund_card_payment(card_payment) == "refunded"
+    assert subscribe_client.refund_card_payment(card_payment) == "already refunded"
+
+    card_payment.refresh_from_db()
+    auction.refresh_from_db()
+    assert card_payment.status == PaymentStatus.REFUNDED and auction.is_paid
+    assert subscribe.calls["receipts.cancel"] == 1
