@@ -11,11 +11,13 @@
     if (!isNaN(server)) { clockOffset = server - Date.now(); }
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // The day unit comes from the page, in its language (site_words.countdown's twin).
+  var dayUnit = document.documentElement.getAttribute("data-day-unit") || "d";
   function formatLeft(ms) {
     if (ms <= 0) { return "0:00"; }
     var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
     var m = Math.floor((s % 3600) / 60), sec = s % 60;
-    var text = (d ? d + "d " : "") + (d || h ? h + ":" + pad(m) : m) + ":" + pad(sec);
+    var text = (d ? d + " " + dayUnit + " " : "") + (d || h ? h + ":" + pad(m) : m) + ":" + pad(sec);
     return text;
   }
   function tick() {
@@ -86,12 +88,41 @@
         amount.value = data.next_minimum;
       }
       renderHistory(data.history);
+      renderStanding(data);
+      renderChart(data.chart);
       if (data.status !== startStatus && !auction.querySelector("#confirm")) {
         window.location.reload();
         return false;
       }
       return data.status === "active" || data.status === "scheduled";
     });
+
+    // Outbid: the notice replaces a "your bid is placed" banner that is no longer true.
+    function renderStanding(data) {
+      var standing = document.getElementById("standing");
+      if (!standing) { return; }
+      standing.className = "standing " + (data.standing || "");
+      standing.textContent = data.standing_display || "";
+      standing.hidden = !data.standing;
+      if (data.standing !== "outbid") { return; }
+      var placed = document.querySelectorAll(".message.bid-placed");
+      for (var i = 0; i < placed.length; i++) {
+        placed[i].className = "message outbid";
+        placed[i].setAttribute("role", "alert");
+        placed[i].textContent = data.standing_display;
+      }
+    }
+
+    function renderChart(chart) {
+      var figure = document.getElementById("bid-chart");
+      if (!figure || !chart) { return; }
+      figure.hidden = false;
+      figure.querySelector("[data-chart-line]").setAttribute("points", chart.points);
+      var labels = figure.querySelectorAll("[data-chart]");
+      for (var i = 0; i < labels.length; i++) {
+        labels[i].textContent = chart[labels[i].getAttribute("data-chart")] || "";
+      }
+    }
 
     function renderHistory(rows) {
       var body = document.getElementById("history");
@@ -124,6 +155,29 @@
         body.appendChild(tr);
       });
     }
+  }
+
+  // The gallery: a thumbnail scrolls the strip to its photo without moving the page.
+  var gallery = document.querySelector("[data-gallery]");
+  if (gallery) {
+    var strip = gallery.querySelector("[data-gallery-strip]");
+    var thumbs = gallery.querySelectorAll("[data-thumb]");
+    var mark = function (index) {
+      for (var i = 0; i < thumbs.length; i++) {
+        thumbs[i].className = i === index ? "current" : "";
+      }
+    };
+    for (var t = 0; t < thumbs.length; t++) {
+      thumbs[t].addEventListener("click", function (event) {
+        event.preventDefault();
+        var index = parseInt(this.getAttribute("data-thumb"), 10) - 1;
+        strip.scrollTo({ left: index * strip.clientWidth, behavior: "smooth" });
+        mark(index);
+      });
+    }
+    strip.addEventListener("scroll", function () {
+      mark(Math.round(strip.scrollLeft / Math.max(strip.clientWidth, 1)));
+    }, { passive: true });
   }
 
   // The payment result page: update until the status is final.
