@@ -87,6 +87,7 @@ def home(request):
     auctions = list(auctions[:60])
     for auction in auctions:
         auction.live_status = auction.current_status(now)
+        auction.time_left = site_words.countdown(auction.end_time - now)
     return render(request, "auctions/home.html", {"auctions": auctions, "form": form, "now": now})
 
 

@@ -223,7 +223,25 @@ class Command(BaseCommand):
             )
             payment_flow.complete_payment(paid.pk, cause="demo", reference={"seed": "demo"})
             self._bids(auction, bidders, bids, now)
-        return len(LISTINGS)
+        # One auction left unpaid, so the seller's pay page has something to show.
+        draft = Listing.objects.create(
+            owner=seller,
+            title="Shayxontohurdagi 3 xonali, metro yonida",
+            description="Demo: to'lov kutilmoqda. / Демо: ожидает оплаты.",
+            address="Toshkent, Shayxontohur, Navoiy 12",
+            rooms=3,
+            area=Decimal("70.00"),
+            floor=3,
+        )
+        Auction.objects.create(
+            listing=draft,
+            seller=seller,
+            starting_price=Decimal("560000000"),
+            min_increment=Decimal("5000000"),
+            start_time=now + datetime.timedelta(days=1),
+            end_time=now + datetime.timedelta(days=4),
+        )
+        return len(LISTINGS) + 1
 
     def _bids(self, auction, bidders, count, now) -> None:
         """A history of bids spread over the time the auction has run."""
