@@ -190,25 +190,12 @@ class AuctionForm(forms.Form):
         from . import services
 
         cleaned = super().clean()
-        price = cleaned.get("starting_price")
-        if price is not None and price < min_starting_price():
-            # The website's own guard: "650" typed for 650 million would open a real auction.
-            self.add_error(
-                "starting_price",
-                gettext(
-                    "%(price)s is too little for an apartment: enter the full price in sum, "
-                    "at least %(minimum)s."
-                )
-                % {"price": format_money(price), "minimum": format_money(min_starting_price())},
-            )
-        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        # Read every value first: add_error() drops a field from cleaned_data.
         fields = ("starting_price", "min_increment", "start_time", "end_time")
-        if self.listing is not None and all(cleaned.get(name) is not None for name in fields):
-            errors = services.validate_auction(
-                listing=self.listing,
-                seller=self.seller,
-                **{name: cleaned.get(name) for name in (*fields, "reserve_price")},
-            )
+        values = {name: cleaned.get(name) for name in (*fields, "reserve_price")}
+        start, end, price = values["start_time"], values["end_time"], values["starting_price"]
+        if self.listing is not None and all(values[name] is not None for name in fields):
+            errors = services.validate_auction(listing=self.listing, seller=self.seller, **values)
         else:
             # Some field did not parse: still judge the times that did.
             errors = {}
@@ -216,6 +203,12 @@ class AuctionForm(forms.Form):
                 errors["start_time"] = gettext("The start time may not be in the past.")
             if start is not None and end is not None and end <= start:
                 errors["end_time"] = gettext("The end time must be after the start time.")
+        if price is not None and price < min_starting_price() and "starting_price" not in errors:
+            # The website's own guard: "650" typed for 650 million would open a real auction.
+            errors["starting_price"] = gettext(
+                "%(price)s is too little for an apartment: enter the full price in sum, "
+                "at least %(minimum)s."
+            ) % {"price": format_money(price), "minimum": format_money(min_starting_price())}
         for field, message in errors.items():
             name = field if field in self.fields else None
             if name is None or name not in self.errors:

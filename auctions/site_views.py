@@ -240,15 +240,10 @@ def auction_bid(request, pk: int):
         form.is_valid()
         return _auction_page(request, auction, form=form, status=400)
     amount = form.cleaned_data["amount"]
-    if auction.current_status() == AuctionStatus.ACTIVE and not _check_amount(form, auction):
-        # The reader fixes the amount in the same form (asked to confirm again); the key stays.
-        data = request.POST.copy()
-        data.pop("confirmed", None)
-        form = BidForm(data)
-        form.is_valid()
-        _check_amount(form, auction)
-        return _auction_page(request, auction, form=form, status=400)
     if not form.cleaned_data["confirmed"]:
+        if auction.current_status() == AuctionStatus.ACTIVE and not _check_amount(form, auction):
+            # Refused before the confirmation: the reader fixes the amount in the same form.
+            return _auction_page(request, auction, form=form, status=400)
         confirm = BidForm(
             initial={
                 "amount": amount,
@@ -266,6 +261,12 @@ def auction_bid(request, pk: int):
         )
     except services.DomainError as error:
         auction.refresh_from_db()
+        # Outbid between the two steps: the same form, the amount's rule in the reader's money.
+        retry = BidForm(
+            {"amount": request.POST.get("amount", ""), "idempotency_key": str(uuid.uuid4())}
+        )
+        if retry.is_valid() and not _check_amount(retry, auction):
+            return _auction_page(request, auction, form=retry, status=400)
         return _auction_page(request, auction, refusal=error.message, status=400)
     # The tag lets the live update replace this banner once the reader is outbid.
     if created:
@@ -368,7 +369,7 @@ def listing_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def auction_create(request, listing_pk: int):
     listing = get_object_or_404(Listing, pk=listing_pk, owner=request.user)
-    if listing.pk in _listings_with_open_auction([listing]):
+    if request.method == "GET" and listing.pk in _listings_with_open_auction([listing]):
         messages.info(request, _("This listing already has an open auction."))
         return redirect("site:my-listings")
     form = AuctionForm(request.POST or None, listing=listing, seller=request.user)

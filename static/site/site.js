@@ -12,7 +12,7 @@
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   // The day unit comes from the page, in its language (site_words.countdown's twin).
-  var dayUnit = document.documentElement.getAttribute("data-day-unit") || "d";
+  var dayUnit = document.body.getAttribute("data-day-unit") || "d";
   function formatLeft(ms) {
     if (ms <= 0) { return "0:00"; }
     var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
