@@ -148,7 +148,7 @@ class StartPaymentSerializer(serializers.Serializer):
 
 
 class StartedPaymentSerializer(serializers.Serializer):
-    """The answer to starting a payment (CONTRACT 2); documents the schema."""
+    """The answer to starting a payment: where the seller pays, and how much."""
 
     merchant_trans_id = serializers.CharField()
     provider = serializers.CharField()

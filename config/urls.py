@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from config.schema import SchemaView
 from payments_payme import views as payme_views
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     # A cashbox URL saved without its slash: a redirect would lose Payme's POST.
     path("api/payments/payme", payme_views.endpoint),
     path("api/payments/medogram/", include("gateway_medogram.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("auctions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
