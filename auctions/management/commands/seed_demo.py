@@ -198,15 +198,7 @@ class Command(BaseCommand):
                 area=Decimal(area),
                 floor=floor,
             )
-            pictures = [
-                facade((1200, 800), palette, number),
-                room((1200, 800), palette, number + 10),
-                room((1200, 800), palette[::-1], number + 20),
-            ]
-            for position, data in enumerate(pictures):
-                photo = ListingPhoto(listing=listing, position=position)
-                photo.image.save(f"demo-{number}-{position}.png", ContentFile(data), save=False)
-                photo.save()
+            self._photos(listing, palette, number)
             price = Decimal(millions) * MILLION
             step = (price / 100).quantize(MILLION) or MILLION
             auction = Auction.objects.create(
@@ -233,6 +225,7 @@ class Command(BaseCommand):
             area=Decimal("70.00"),
             floor=3,
         )
+        self._photos(draft, ((70, 110, 150), (230, 226, 218)), len(LISTINGS))
         Auction.objects.create(
             listing=draft,
             seller=seller,
@@ -242,6 +235,17 @@ class Command(BaseCommand):
             end_time=now + datetime.timedelta(days=4),
         )
         return len(LISTINGS) + 1
+
+    def _photos(self, listing, palette, number) -> None:
+        pictures = [
+            facade((1200, 800), palette, number),
+            room((1200, 800), palette, number + 10),
+            room((1200, 800), palette[::-1], number + 20),
+        ]
+        for position, data in enumerate(pictures):
+            photo = ListingPhoto(listing=listing, position=position)
+            photo.image.save(f"demo-{number}-{position}.png", ContentFile(data), save=False)
+            photo.save()
 
     def _bids(self, auction, bidders, count, now) -> None:
         """A history of bids spread over the time the auction has run."""
