@@ -432,7 +432,8 @@ def _provider_choices():
             # A fee in another currency is explained beside it (Medogram charges rial).
             "foreign": provider.currency != "UZS",
         }
-        for provider in providers.all_providers()
+        # Sum first: a fee in another currency comes last, with its note.
+        for provider in sorted(providers.all_providers(), key=lambda p: p.currency != "UZS")
     ]
 
 

@@ -90,6 +90,8 @@
       renderHistory(data.history);
       renderStanding(data);
       renderChart(data.chart);
+      var reserve = auction.querySelector(".reserve");
+      if (reserve) { reserve.className = data.reserve_met ? "reserve met" : "reserve"; }
       if (data.status !== startStatus && !auction.querySelector("#confirm")) {
         window.location.reload();
         return false;
