@@ -247,3 +247,31 @@ def test_no_english_on_any_page_in_uzbek_or_russian(
     check(owner, "auction_form_errors")
 
     assert leaks == {}
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("uz", DESKTOP), ("ru", PHONE)])
+def test_the_demo_home_page_shows_live_and_upcoming_flats_with_photos(
+    live_server, new_page, screenshot, language, viewport
+):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    page = new_page(language, viewport)
+    page.goto(f"{live_server.url}/")
+
+    cards = page.locator(".auction-card")
+    assert cards.count() >= 5
+    screenshot(page, f"demo_home_{language}_{viewport['width']}", full_page=False)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # photos load lazily
+    page.wait_for_function(
+        "[...document.querySelectorAll('.auction-card img.thumb')].every(i => i.naturalWidth)"
+    )
+    widths = page.eval_on_selector_all(
+        ".auction-card img.thumb", "images => images.map(image => image.naturalWidth)"
+    )
+    assert widths and all(width == 1200 for width in widths)
+    badges = page.eval_on_selector_all(
+        ".auction-card .badge", "nodes => nodes.map(n => n.className)"
+    )
+    assert "badge active" in badges and "badge scheduled" in badges
+    assert english_on(page.evaluate(SHOWN), language) == []
