@@ -275,3 +275,31 @@ def test_the_demo_home_page_shows_live_and_upcoming_flats_with_photos(
     )
     assert "badge active" in badges and "badge scheduled" in badges
     assert english_on(page.evaluate(SHOWN), language) == []
+
+
+def test_the_api_schema_opens_in_the_browser_and_its_docs_page_stays_home(
+    live_server, new_page, screenshot
+):
+    page = new_page("en", DESKTOP)
+
+    answer = page.goto(f"{live_server.url}/api/schema/")  # a download would raise here
+
+    assert answer.headers["content-type"] == "text/plain; charset=utf-8"
+    assert page.inner_text("body").startswith("openapi: 3")
+    screenshot(page, "api_schema_in_browser", full_page=False)
+
+    outside = []
+    page.on(
+        "request",
+        lambda request: outside.append(request.url)
+        if not request.url.startswith(live_server.url)
+        else None,
+    )
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .info")
+    links = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+    text = page.inner_text("body")
+    screenshot(page, "api_docs", full_page=False)
+    assert outside == []
+    assert [link for link in links if not link.startswith(live_server.url)] == []
+    assert "CONTRACT" not in text and "docs/api.md" in text
