@@ -41,17 +41,14 @@ def bid_chart(auction: Auction, now=None) -> dict | None:
         return round(HEIGHT - 6 - float((amount - low) / spread) * (HEIGHT - 12), 1)
 
     points = [(0.0, y(low))]
-    dots = []
     for moment, amount in rows:
         points.append((x(moment), points[-1][1]))
         points.append((x(moment), y(amount)))
-        dots.append({"x": x(moment), "y": y(amount)})
     points.append((float(WIDTH), points[-1][1]))
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "points": " ".join(f"{px},{py}" for px, py in points),
-        "dots": dots,
         "high": format_money(high),
         "low": format_money(low),
         "start": _moment(start),
