@@ -211,6 +211,9 @@ def test_no_english_on_any_page_in_uzbek_or_russian(
     ]:
         anyone.goto(base + path)
         check(anyone, name)
+    anyone.goto(f"{base}/?price_min=abc&rooms=9")
+    assert anyone.locator(".filter-errors li").count() == 2
+    assert anyone.locator(".auction-card").count() >= 1  # the page keeps its layout
     anyone.goto(f"{base}/accounts/signup/")
     anyone.fill("#id_username", "a")
     anyone.fill("#id_password1", "123")
@@ -240,10 +243,16 @@ def test_no_english_on_any_page_in_uzbek_or_russian(
     ]:
         owner.goto(base + path)
         check(owner, name)
+        if name == "pay":
+            note = owner.inner_text("label.provider:has(input[value=medogram])")
+            assert "500 000" in note and "50 000" in note  # rial, and the sum fee it replaces
+        if name == "payment_declined":
+            assert owner.locator(".pay-again input[name=provider]").input_value() == "click"
     spare = ListingFactory(owner=seller, title="Sergeli, 1 xonali")
     owner.goto(f"{base}/my/listings/{spare.pk}/auction/")
     owner.fill("#id_starting_price", "650")
     owner.click("main button[type=submit]")
+    assert owner.locator("main .error").count() >= 4  # every error in one round
     check(owner, "auction_form_errors")
 
     assert leaks == {}
@@ -275,6 +284,8 @@ def test_the_demo_home_page_shows_live_and_upcoming_flats_with_photos(
     )
     assert "badge active" in badges and "badge scheduled" in badges
     assert english_on(page.evaluate(SHOWN), language) == []
+    icon = page.evaluate("fetch('/favicon.ico').then(r => [r.status, r.url])")
+    assert icon == [200, f"{live_server.url}/static/site/favicon.svg"]
 
 
 def test_the_api_schema_opens_in_the_browser_and_its_docs_page_stays_home(
