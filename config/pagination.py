@@ -13,8 +13,10 @@ class OptionalLimitOffsetPagination(LimitOffsetPagination):
         return min(super().get_offset(request), MAX_OFFSET)
 
     def get_paginated_response_schema(self, schema):
-        """DRF's schema, its example links made relative (the docs name no outside host)."""
-        answer = super().get_paginated_response_schema(schema)
+        """A plain array, or with ?limit= DRF's page (its example links made relative: the
+        docs name no outside host)."""
+        page = super().get_paginated_response_schema(schema)
         for key, offset in (("next", 400), ("previous", 200)):
-            answer["properties"][key]["example"] = f"/api/auctions/?offset={offset}&limit=100"
-        return answer
+            page["properties"][key]["example"] = f"/api/auctions/?offset={offset}&limit=100"
+        page["description"] = "With ?limit= (and ?offset=): one page of the list."
+        return {"oneOf": [schema, page]}

@@ -170,3 +170,23 @@ def test_the_sandbox_port_follows_the_site_port():
 
     assert "SANDBOX_PORT ?= $(shell expr $(PORT) + 90)" in makefile
     assert "python -m config.ports PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT)" in makefile
+
+
+@pytest.mark.django_db
+def test_the_schema_says_a_list_is_a_plain_array_unless_paged(client):
+    schema = client.get("/api/schema/", headers={"accept": "application/vnd.oai.openapi+json"})
+    listed = schema.json()["components"]["schemas"]["PaginatedAuctionList"]
+    answer = client.get("/api/auctions/")
+
+    assert listed["oneOf"][0] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Auction"},
+    }
+    assert set(listed["oneOf"][1]["required"]) == {"count", "results"}
+    assert answer.json() == []
+    assert set(client.get("/api/auctions/?limit=5").json()) == {
+        "count",
+        "next",
+        "previous",
+        "results",
+    }
