@@ -165,6 +165,10 @@ def _snapshot(auction: Auction, user) -> dict:
         ),
         "standing": standing,
         "standing_display": standing_display,
+        # The bid form's own check, before the round trip (the server checks again).
+        "max_bid": plain_amount(max_bid(auction)),
+        "too_low_display": _too_low(auction),
+        "too_high_display": _too_high(auction),
         "history": _history(auction, user),
         "chart": bid_chart(auction, now),
     }
@@ -176,21 +180,25 @@ def max_bid(auction: Auction):
     return auction.next_minimum_bid() * factor
 
 
+def _too_low(auction: Auction) -> str:
+    minimum = format_money(auction.next_minimum_bid())
+    return _("The bid must be at least %(minimum)s.") % {"minimum": minimum}
+
+
+def _too_high(auction: Auction) -> str:
+    maximum = format_money(max_bid(auction))
+    return _("The bid may be at most %(maximum)s; check the number of zeros.") % {
+        "maximum": maximum
+    }
+
+
 def _check_amount(form: BidForm, auction: Auction) -> bool:
     """Refuse a too-low or too-high amount before the confirmation, in the reader's money."""
     amount = form.cleaned_data["amount"]
-    minimum = auction.next_minimum_bid()
-    if amount < minimum:
-        form.add_error(
-            "amount",
-            _("The bid must be at least %(minimum)s.") % {"minimum": format_money(minimum)},
-        )
+    if amount < auction.next_minimum_bid():
+        form.add_error("amount", _too_low(auction))
     elif amount > max_bid(auction):
-        form.add_error(
-            "amount",
-            _("The bid may be at most %(maximum)s; check the number of zeros.")
-            % {"maximum": format_money(max_bid(auction))},
-        )
+        form.add_error("amount", _too_high(auction))
     return not form.errors
 
 

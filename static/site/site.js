@@ -90,6 +90,13 @@
       renderHistory(data.history);
       renderStanding(data);
       renderChart(data.chart);
+      var bidForm = auction.querySelector("[data-bid-form]");
+      if (bidForm) {
+        bidForm.setAttribute("data-min", data.next_minimum);
+        bidForm.setAttribute("data-max", data.max_bid);
+        bidForm.setAttribute("data-too-low", data.too_low_display);
+        bidForm.setAttribute("data-too-high", data.too_high_display);
+      }
       var reserve = auction.querySelector(".reserve");
       if (reserve) { reserve.className = data.reserve_met ? "reserve met" : "reserve"; }
       if (data.status !== startStatus && !auction.querySelector("#confirm")) {
@@ -157,6 +164,33 @@
         body.appendChild(tr);
       });
     }
+  }
+
+  // The bid form refuses a too-low or too-high amount at once; the server checks again.
+  var bidForm = document.querySelector("[data-bid-form]");
+  if (bidForm) {
+    bidForm.addEventListener("submit", function (event) {
+      var error = bidForm.querySelector("[data-bid-error]");
+      var input = bidForm.querySelector("input[name=amount]");
+      if (!error || !input) { return; }
+      var text = input.value.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+      if (!/^[0-9]{1,12}(\.[0-9]{1,2})?$/.test(text)) { return; }  // the server explains
+      var amount = parseFloat(text);
+      var message = "";
+      if (amount < parseFloat(bidForm.getAttribute("data-min"))) {
+        message = bidForm.getAttribute("data-too-low");
+      } else if (amount > parseFloat(bidForm.getAttribute("data-max"))) {
+        message = bidForm.getAttribute("data-too-high");
+      }
+      error.textContent = message;
+      error.hidden = !message;
+      if (message) {
+        event.preventDefault();
+        var stale = bidForm.querySelectorAll("[data-server-error]");
+        for (var i = 0; i < stale.length; i++) { stale[i].hidden = true; }
+        input.focus();
+      }
+    });
   }
 
   // The gallery: a thumbnail scrolls the strip to its photo without moving the page.

@@ -314,3 +314,30 @@ def test_the_api_schema_opens_in_the_browser_and_its_docs_page_stays_home(
     assert outside == []
     assert [link for link in links if not link.startswith(live_server.url)] == []
     assert "CONTRACT" not in text and "docs/api.md" in text
+
+
+def test_the_bid_form_refuses_a_wrong_amount_at_once_and_follows_the_live_minimum(
+    live_server, new_page, flat
+):
+    page = new_page("uz", DESKTOP)
+    sign_in(page, live_server.url, "buyer")
+    page.goto(f"{live_server.url}/auctions/{flat.pk}/")
+    page.evaluate("window.notReloaded = true")
+
+    page.fill("#id_amount", "65 000 000 000")
+    page.click(".bid-box button[type=submit]")
+    assert page.inner_text("[data-bid-error]") == (
+        "Taklif ko'pi bilan 6 550 000 000 so'm bo'lishi mumkin; nollar sonini tekshiring."
+    )
+
+    services.place_bid(
+        auction_id=flat.pk, bidder=UserFactory(username="early"), amount=Decimal("700000000")
+    )
+    page.wait_for_function(
+        "document.querySelector('[data-bid-form]').getAttribute('data-min') === '705000000'"
+    )
+    page.fill("#id_amount", "655000000")
+    page.click(".bid-box button[type=submit]")
+    assert page.inner_text("[data-bid-error]") == "Taklif kamida 705 000 000 so'm bo'lishi kerak."
+    assert page.evaluate("window.notReloaded") is True  # refused without a round trip
+    assert flat.bids.count() == 3
