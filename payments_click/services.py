@@ -145,7 +145,7 @@ def _complete_row(
         payment_flow.complete_payment(payment, cause=PROVIDER, reference=reference)
     except payment_flow.AlreadyPaid:
         _charged_for_paid_auction(payment, incoming)  # paid since our unlocked read
-    except payment_flow.AuctionCancelled:
+    except (payment_flow.AuctionCancelled, payment_flow.AuctionEnded):
         raise TransactionCancelled() from None
     row.completed_at = payment.completed_at
     _record(row, incoming, ClickTransactionStatus.COMPLETED)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from auctions import compiled, payment_flow
-from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
+from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import sum_to_tiyin
 
 from . import protocol
@@ -228,12 +228,57 @@ def _expire(payment: AuctionPayment, payme_transaction: PaymeTransaction, call) 
     raise protocol.CannotPerform("id")
 
 
+def cancel_expired(
+    *, payment_id: int | None = None, auction_id: int | None = None, payme_id: str | None = None
+) -> int:
+    """Cancel waiting transactions older than Payme's 12 hours; return how many (CONTRACT 1).
+
+    Each with reason 4 (timeout) and its payment `cancelled`, so nothing waits on a
+    transaction Payme will never perform and the seller can start a new payment. Called
+    wherever one is met: a callback naming its account or id, a seller starting a payment,
+    and the reconcile command and the expiry job (no arguments: every expired one). Each
+    is re-checked under the payment's and the transaction's locks, in its own transaction.
+    """
+    rows = PaymeTransaction.objects.filter(
+        state=State.CREATED, create_time__lt=now_ms() - TIMEOUT_MS
+    )
+    if payment_id is not None:
+        rows = rows.filter(payment_id=payment_id)
+    if auction_id is not None:
+        rows = rows.filter(payment__auction_id=auction_id)
+    if payme_id is not None:
+        rows = rows.filter(payme_id=payme_id)
+    cancelled = 0
+    for expired_id in list(rows.order_by("pk").values_list("payme_id", flat=True)):
+        with transaction.atomic():
+            payment = payment_flow.lock_payment(payme_transactions__payme_id=expired_id)
+            payme_transaction = _LOCK_TRANSACTION.get(payme_id=expired_id)
+            if payme_transaction.state != State.CREATED or not _expired(payme_transaction):
+                continue  # performed or cancelled meanwhile
+            _cancel(payment, payme_transaction, reason=4)  # reason 4: timeout
+            cancelled += 1
+        logger.info(
+            "payme expired merchant_trans_id=%s payme_id=%s outcome=cancelled reason=4",
+            payment.merchant_trans_id,
+            expired_id,
+        )
+    return cancelled
+
+
 # -- methods -----------------------------------------------------------------------------
 
 
 def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
     """Whether Payme may take the money: one query (the payment with its auction)."""
     payment = _account(params, call, lock=False)
+    if payment.status == PaymentStatus.PROCESSING:
+        # A processing payment may wait on a transaction past Payme's 12 hours: cancelled
+        # here, or by a racing call since the read above, so its status is read again.
+        if cancel_expired(payment_id=payment.pk):
+            call.outcome = "expired"
+        payment.status = (
+            AuctionPayment.objects.filter(pk=payment.pk).values_list("status", flat=True).get()
+        )
     _check_amount_and_payable(params, payment)
     result = {"allow": True}
     if settings.PAYME_FISCAL_IKPU:
@@ -272,6 +317,12 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
         return _repeat_create(known, payment if known.payment_id == payment.pk else None, call)
+    if rows and _expired(rows[0]):
+        # The payment's waiting transaction timed out: cancelled first, so the account is
+        # no longer payable (-31099) and the seller can start a new payment (CONTRACT 1).
+        _cancel(payment, _LOCK_TRANSACTION.get(payme_id=rows[0].payme_id), reason=4)
+        call.outcome = "expired_other"
+        rows = []
     amount = _check_amount_and_payable(params, payment)
     if rows:
         call.outcome = "other_active"
@@ -396,6 +447,10 @@ def check_transaction(params: dict, call: protocol.Call) -> dict:
     payme_id = protocol.text_param(params, "id")
     call.payme_id = payme_id
     payme_transaction = _answer_row(payme_id, call)
+    if payme_transaction.state == State.CREATED and _expired(payme_transaction):
+        if cancel_expired(payme_id=payme_id):
+            call.outcome = "expired"
+        payme_transaction = _answer_row(payme_id, call)
     return _check_answer(payme_transaction)
 
 
