@@ -176,9 +176,8 @@ def _snapshot(auction: Auction, user) -> dict:
 
 
 def max_bid(auction: Auction):
-    """The highest amount a bid may name: AUCTION_MAX_BID_FACTOR x the next minimum."""
-    factor = getattr(settings, "AUCTION_MAX_BID_FACTOR", 10)
-    return auction.next_minimum_bid() * factor
+    """The highest amount a bid may name now (AUCTION_MAX_BID_FACTOR x the next minimum)."""
+    return auction.maximum_bid()
 
 
 def _too_low(auction: Auction) -> str:
