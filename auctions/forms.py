@@ -181,10 +181,19 @@ class AuctionForm(forms.Form):
     end_time = forms.DateTimeField(
         label=_("End"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput()
     )
+    deposit = MoneyField(label=_("Bidder deposit (optional)"), required=False, **MONEY)
 
     def __init__(self, *args, listing=None, seller=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.listing, self.seller = listing, seller
+        self.fields["deposit"].help_text = _(
+            "A sum each bidder must hold on a bank card before bidding; it is released when "
+            "the auction ends, except the winner's. An auction with a deposit must end within "
+            "%(days)s days of its creation, because card holds do not last longer."
+        ) % {"days": settings.AUCTION_DEPOSIT_MAX_DAYS}
+
+    def clean_deposit(self):
+        return self.cleaned_data.get("deposit") or Decimal("0")
 
     def clean(self):
         from . import services
@@ -192,7 +201,7 @@ class AuctionForm(forms.Form):
         cleaned = super().clean()
         # Read every value first: add_error() drops a field from cleaned_data.
         fields = ("starting_price", "min_increment", "start_time", "end_time")
-        values = {name: cleaned.get(name) for name in (*fields, "reserve_price")}
+        values = {name: cleaned.get(name) for name in (*fields, "reserve_price", "deposit")}
         start, end, price = values["start_time"], values["end_time"], values["starting_price"]
         if self.listing is not None and all(values[name] is not None for name in fields):
             errors = services.validate_auction(listing=self.listing, seller=self.seller, **values)

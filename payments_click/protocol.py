@@ -397,4 +397,4 @@ def pay_url(payment, request) -> str:
         query.append(("return_url", request.build_absolute_uri(return_path)))
     if settings.CLICK_MERCHANT_USER_ID:
         query.append(("merchant_user_id", settings.CLICK_MERCHANT_USER_ID))
-    return f"{PAY_PAGE}?{urlencode(query)}"
+    return f"{settings.CLICK_PAY_URL or PAY_PAGE}?{urlencode(query)}"

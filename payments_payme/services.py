@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from auctions import compiled, payment_flow
+from auctions.crypto import encrypt_text
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import sum_to_tiyin
 
@@ -112,9 +113,21 @@ def _check_amount_and_payable(params: dict, payment: AuctionPayment) -> int:
     amount = protocol.amount_param(params)
     if amount != sum_to_tiyin(payment.amount):
         raise protocol.WrongAmount("amount")
-    if not payable(payment):
+    if not payable(payment) and not _card_payment_completed(payment):
         raise protocol.AccountNotPayable()
     return amount
+
+
+def _card_payment_completed(payment: AuctionPayment) -> bool:
+    """A card payment whose receipts.pay answer completed it before Payme's callbacks came:
+    the callbacks are the same payment's and are accepted (CONTRACT 9, exactly once)."""
+    from .models import CardReceipt
+
+    return (
+        payment.status == PaymentStatus.COMPLETED
+        and CardReceipt.objects.filter(payment_id=payment.pk).exists()
+        and not PaymeTransaction.objects.filter(payment_id=payment.pk).exists()
+    )
 
 
 # -- answers -----------------------------------------------------------------------------
@@ -338,7 +351,8 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
         create_time=now_ms(),
         state=State.CREATED,
     )
-    payment_flow.mark_processing(payment, cause=CAUSE, reference=_reference(payme_id))
+    if payment.status != PaymentStatus.COMPLETED:  # a card payment completed first stays so
+        payment_flow.mark_processing(payment, cause=CAUSE, reference=_reference(payme_id))
     call.outcome = "created"
     return _create_answer(payme_transaction)
 
@@ -490,7 +504,8 @@ def change_password(params: dict, call: protocol.Call) -> dict:
     if not isinstance(password, str) or not password or not protocol.storable(password):
         raise protocol.InvalidRequest("password")
     key_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
-    PaymeKeyChange.objects.create(key_sha256=key_sha256)
+    # The key itself, encrypted: our Subscribe API calls are signed with it (CONTRACT 9).
+    PaymeKeyChange.objects.create(key_sha256=key_sha256, key_encrypted=encrypt_text(password))
     protocol.invalidate_key_cache()
     call.outcome = "key_changed"
     return {"success": True}
