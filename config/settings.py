@@ -135,10 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The callbacks' hot statements are prepared once per PostgreSQL connection
-# (auctions/compiled.py); turn it off behind a pooler that moves sessions between
-# connections (PgBouncer in transaction mode).
-DATABASE_PREPARED_STATEMENTS = env.boolean("DATABASE_PREPARED_STATEMENTS", True)
+    # CONTRACT 8: DATABASE_URL may point at PgBouncer in transaction pooling mode, where a
+    # server-side cursor (QuerySet.iterator() outside a transaction) would outlive the
+    # server connection it was opened on. Django then fetches such results client-side.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "auctions.User"
 
@@ -188,7 +188,7 @@ CORS_ALLOWED_ORIGINS = env.listing("CORS_ALLOWED_ORIGINS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "auctions.authentication.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -190,7 +190,7 @@ def start(payment: AuctionPayment, request=None) -> None:
         payload={"call": "create", "request": sent, "answer": {"id_get": id_get}},
     )
     try:
-        with transaction.atomic():
+        with payment_flow.atomic():
             locked = payment_flow.lock_payment(pk=payment.pk)
             MedogramPayment.objects.filter(pk=medogram.pk).update(
                 id_get=id_get, updated_at=timezone.now()
@@ -462,7 +462,7 @@ def verify_and_apply(
     )
     reference = {"id_get": medogram.id_get, "trans_id": trans_id}
     needs_refund = False
-    with transaction.atomic():
+    with payment_flow.atomic():
         locked = payment_flow.lock_payment(pk=payment.pk)
         row = MedogramPayment.objects.select_for_update().get(pk=medogram.pk)
         row.verified_status = verification.status
@@ -476,12 +476,12 @@ def verify_and_apply(
             row.card_number = verification.card_number
             fields.append("card_number")
         row.save(update_fields=fields)
-        if locked.status in FINAL:
+        if locked.payment.status in FINAL:
             # A concurrent callback got here first; a payer charged for a payment that is
             # no longer open must be refunded by an operator.
-            if decision == "complete" and locked.status != PaymentStatus.COMPLETED:
+            if decision == "complete" and locked.payment.status != PaymentStatus.COMPLETED:
                 needs_refund = True
-                reason = f"payer charged but the payment is {locked.status}: needs a refund"
+                reason = f"payer charged but the payment is {locked.payment.status}: needs a refund"
                 payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")
         elif decision == "complete":
             try:
@@ -492,7 +492,7 @@ def verify_and_apply(
                 payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")
         elif decision == "fail":
             payment_flow.fail_payment(locked, cause=CAUSE, reference=reference | {"reason": reason})
-        status = locked.status
+        status = locked.payment.status
     if needs_refund:
         write_log(
             LogKind.ERROR,

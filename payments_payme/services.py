@@ -10,11 +10,10 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from auctions import compiled, payment_flow
+from auctions import payment_flow
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
 
@@ -44,7 +43,7 @@ def _in_transaction(work, *args):
     would only cost two round trips when it is nested (tests, ATOMIC_REQUESTS), and no
     exception but an unexpected failure ever leaves it.
     """
-    with transaction.atomic(savepoint=False):
+    with payment_flow.atomic(savepoint=False):
         try:
             return work(*args)
         except protocol.PaymeError as error:
@@ -71,30 +70,35 @@ CHECK_COLUMNS = (
 )
 
 
-# Only the columns the checks read: Payme's most frequent call stays cheap.
-_CHECK_ACCOUNT = compiled.CompiledQuery(
-    lambda **values: AuctionPayment.objects.select_related("auction")
-    .only(*CHECK_COLUMNS)
-    .order_by()
-    .filter(**values),
-    merchant_trans_id=str,
-)
-
-
-def _account(params: dict, call: protocol.Call, *, lock: bool) -> AuctionPayment:
-    """The payment named by the account field: -31050 unless it is a Payme payment."""
+def _account(params: dict, call: protocol.Call) -> AuctionPayment:
+    """The payment named by the account field, unlocked: -31050 unless it is Payme's."""
     merchant_trans_id = protocol.account_param(params)
     call.merchant_trans_id = merchant_trans_id
     try:
-        if lock:
-            payment = payment_flow.lock_payment(merchant_trans_id=merchant_trans_id)
-        else:
-            payment = _CHECK_ACCOUNT.get(merchant_trans_id=merchant_trans_id)
+        # Only the columns the checks read: Payme's most frequent call stays cheap.
+        payment = (
+            AuctionPayment.objects.select_related("auction")
+            .only(*CHECK_COLUMNS)
+            .get(merchant_trans_id=merchant_trans_id)
+        )
     except AuctionPayment.DoesNotExist:
         raise protocol.AccountNotFound() from None
     if payment.provider != PROVIDER:
         raise protocol.AccountNotFound()
     return payment
+
+
+def _lock_account(params: dict, call: protocol.Call) -> payment_flow.LockedPayment:
+    """The payment named by the account field, locked: -31050 unless it is Payme's."""
+    merchant_trans_id = protocol.account_param(params)
+    call.merchant_trans_id = merchant_trans_id
+    try:
+        locked = payment_flow.lock_payment(merchant_trans_id=merchant_trans_id)
+    except AuctionPayment.DoesNotExist:
+        raise protocol.AccountNotFound() from None
+    if locked.payment.provider != PROVIDER:
+        raise protocol.AccountNotFound()
+    return locked
 
 
 def payable(payment: AuctionPayment) -> bool:
@@ -177,36 +181,31 @@ def _statement_item(payme_transaction: PaymeTransaction) -> dict:
 
 def _lock_transaction(
     payme_id: str, call: protocol.Call
-) -> tuple[AuctionPayment, PaymeTransaction]:
+) -> tuple[payment_flow.LockedPayment, PaymeTransaction]:
     """Lock the transaction's payment and auction, then the transaction; -31003 if unknown.
 
     Perform completes and Cancel may refund, both locking the auction: one query for both.
     """
     try:
-        payment = payment_flow.lock_payment(
-            payme_transactions__payme_id=payme_id, with_auction=True
-        )
+        locked = payment_flow.lock_payment(payme_transactions__payme_id=payme_id, with_auction=True)
     except AuctionPayment.DoesNotExist:
         raise protocol.TransactionNotFound("id") from None
-    call.merchant_trans_id = payment.merchant_trans_id
-    payme_transaction = _LOCK_TRANSACTION.get(payme_id=payme_id)
-    return payment, payme_transaction
-
-
-_LOCK_TRANSACTION = compiled.CompiledQuery(
-    lambda **values: PaymeTransaction.objects.select_for_update().order_by().filter(**values),
-    payme_id=str,
-)
+    call.merchant_trans_id = locked.payment.merchant_trans_id
+    payme_transaction = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
+    return locked, payme_transaction
 
 
 def _expired(payme_transaction: PaymeTransaction) -> bool:
     return now_ms() - payme_transaction.create_time > TIMEOUT_MS
 
 
-def _cancel(payment: AuctionPayment, payme_transaction: PaymeTransaction, *, reason: int) -> None:
+def _cancel(
+    locked: payment_flow.LockedPayment, payme_transaction: PaymeTransaction, *, reason: int
+) -> None:
     """Cancel a state-1 transaction (-1) and its payment: no money has moved."""
+    payment = locked.payment
     try:
-        payment_flow.cancel_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.cancel_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
     except payment_flow.PaymentFlowError as error:
         # The payment was closed by other means (an operator); Payme's transaction is
         # still cancelled on its side, so ours follows.
@@ -222,8 +221,8 @@ def _cancel(payment: AuctionPayment, payme_transaction: PaymeTransaction, *, rea
     payme_transaction.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
 
 
-def _expire(payment: AuctionPayment, payme_transaction: PaymeTransaction, call) -> None:
-    _cancel(payment, payme_transaction, reason=4)  # reason 4: timeout
+def _expire(locked: payment_flow.LockedPayment, payme_transaction: PaymeTransaction, call) -> None:
+    _cancel(locked, payme_transaction, reason=4)  # reason 4: timeout
     call.outcome = "expired"
     raise protocol.CannotPerform("id")
 
@@ -233,7 +232,7 @@ def _expire(payment: AuctionPayment, payme_transaction: PaymeTransaction, call) 
 
 def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
     """Whether Payme may take the money: one query (the payment with its auction)."""
-    payment = _account(params, call, lock=False)
+    payment = _account(params, call)
     _check_amount_and_payable(params, payment)
     result = {"allow": True}
     if settings.PAYME_FISCAL_IKPU:
@@ -248,38 +247,33 @@ def create_transaction(params: dict, call: protocol.Call) -> dict:
     return _in_transaction(_create, params, payme_id, payme_time, call)
 
 
-# At most two rows: the unique payme_id's, and the payment's one state-1 transaction.
-_ID_OR_ACTIVE = compiled.CompiledQuery(
-    lambda payme_id, payment_id: PaymeTransaction.objects.order_by().filter(
-        Q(payme_id=payme_id) | Q(payment_id=payment_id, state=State.CREATED)
-    ),
-    payme_id=str,
-    payment_id=int,
-)
-
-
 def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -> dict:
     try:
-        payment = _account(params, call, lock=True)
+        locked = _lock_account(params, call)
     except protocol.AccountNotFound:
         # A known id is answered from its row before the account is judged (PROVIDERS 2.4).
         known = PaymeTransaction.objects.filter(payme_id=payme_id).first()
         if known is None:
             raise
         return _repeat_create(known, None, call)
-    # Under the payment's lock: this id, and the payment's active transaction, in one query.
-    rows = _ID_OR_ACTIVE.all(payme_id=payme_id, payment_id=payment.pk)
+    payment = locked.payment
+    # Under the payment's lock, in one query: this id, and the payment's active transaction
+    # (at most two rows: the unique payme_id's, and the payment's one state-1 transaction).
+    rows = list(
+        PaymeTransaction.objects.filter(
+            Q(payme_id=payme_id) | Q(payment_id=payment.pk, state=State.CREATED)
+        )
+    )
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
-        return _repeat_create(known, payment if known.payment_id == payment.pk else None, call)
+        return _repeat_create(known, locked if known.payment_id == payment.pk else None, call)
     amount = _check_amount_and_payable(params, payment)
     if rows:
         call.outcome = "other_active"
         raise protocol.CannotPerform("id")  # a one-time account waits on another transaction
     if now_ms() - payme_time > TIMEOUT_MS:
         raise protocol.CannotPerform("time")
-    payme_transaction = compiled.insert(
-        PaymeTransaction,
+    payme_transaction = PaymeTransaction.objects.create(
         payme_id=payme_id,
         payment=payment,
         amount=amount,
@@ -287,21 +281,21 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
         create_time=now_ms(),
         state=State.CREATED,
     )
-    payment_flow.mark_processing(payment, cause=CAUSE, reference=_reference(payme_id))
+    payment_flow.mark_processing(locked, cause=CAUSE, reference=_reference(payme_id))
     call.outcome = "created"
     return _create_answer(payme_transaction)
 
 
 def _repeat_create(
-    known: PaymeTransaction, payment: AuctionPayment | None, call: protocol.Call
+    known: PaymeTransaction, locked: payment_flow.LockedPayment | None, call: protocol.Call
 ) -> dict:
     if known.state != State.CREATED:
         raise protocol.CannotPerform("id")
     if _expired(known):
-        if payment is None:  # locked the account's payment, not this one: lock it first
-            payment, known = _lock_transaction(known.payme_id, call)
-            return _repeat_create(known, payment, call)
-        _expire(payment, known, call)
+        if locked is None:  # locked the account's payment, not this one: lock it first
+            locked, known = _lock_transaction(known.payme_id, call)
+            return _repeat_create(known, locked, call)
+        _expire(locked, known, call)
     call.outcome = "repeated"
     return _create_answer(known)
 
@@ -313,16 +307,16 @@ def perform_transaction(params: dict, call: protocol.Call) -> dict:
 
 
 def _perform(payme_id: str, call: protocol.Call) -> dict:
-    payment, payme_transaction = _lock_transaction(payme_id, call)
+    locked, payme_transaction = _lock_transaction(payme_id, call)
     if payme_transaction.state == State.PERFORMED:
         call.outcome = "repeated"
         return _perform_answer(payme_transaction)
     if payme_transaction.state != State.CREATED:
         raise protocol.CannotPerform("id")
     if _expired(payme_transaction):
-        _expire(payment, payme_transaction, call)
+        _expire(locked, payme_transaction, call)
     try:
-        payment_flow.complete_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.complete_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
     except payment_flow.PaymentFlowError as error:
         # Another payment paid the auction (or it was cancelled): nothing changes, Payme
         # cancels the transaction itself (PROVIDERS 2.4).
@@ -330,7 +324,7 @@ def _perform(payme_id: str, call: protocol.Call) -> dict:
         raise protocol.CannotPerform("id") from None
     payme_transaction.state = State.PERFORMED
     payme_transaction.perform_time = now_ms()
-    compiled.update(payme_transaction, ["state", "perform_time", "updated_at"])
+    payme_transaction.save(update_fields=["state", "perform_time", "updated_at"])
     call.outcome = "completed"
     return _perform_answer(payme_transaction)
 
@@ -345,16 +339,16 @@ def cancel_transaction(params: dict, call: protocol.Call) -> dict:
 
 
 def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict:
-    payment, payme_transaction = _lock_transaction(payme_id, call)
+    locked, payme_transaction = _lock_transaction(payme_id, call)
     if payme_transaction.state in (State.CANCELLED, State.CANCELLED_AFTER_PERFORM):
         call.outcome = "repeated"
         return _cancel_answer(payme_transaction)  # the first reason is kept
     if payme_transaction.state == State.CREATED:
-        _cancel(payment, payme_transaction, reason=reason)
+        _cancel(locked, payme_transaction, reason=reason)
         call.outcome = "cancelled"
         return _cancel_answer(payme_transaction)
     try:
-        payment_flow.refund_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.refund_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
     except payment_flow.PaymentFlowError as error:
         call.outcome = type(error).__name__
         raise protocol.CannotCancel("id") from None  # CONTRACT 1: bids or ended
@@ -366,26 +360,21 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     return _cancel_answer(payme_transaction)
 
 
-_ANSWER_ROW = compiled.CompiledQuery(
-    lambda **values: PaymeTransaction.objects.select_related("payment")
-    .only(
-        "create_time",
-        "perform_time",
-        "cancel_time",
-        "state",
-        "reason",
-        "payment__merchant_trans_id",
-    )
-    .order_by()
-    .filter(**values),
-    payme_id=str,
-)
-
-
 def _answer_row(payme_id: str, call: protocol.Call) -> PaymeTransaction:
     """The transaction with only the columns an answer shows (one query), or -31003."""
     try:
-        payme_transaction = _ANSWER_ROW.get(payme_id=payme_id)
+        payme_transaction = (
+            PaymeTransaction.objects.select_related("payment")
+            .only(
+                "create_time",
+                "perform_time",
+                "cancel_time",
+                "state",
+                "reason",
+                "payment__merchant_trans_id",
+            )
+            .get(payme_id=payme_id)
+        )
     except PaymeTransaction.DoesNotExist:
         raise protocol.TransactionNotFound("id") from None
     call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
