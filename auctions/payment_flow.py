@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from .models import (
@@ -62,6 +63,13 @@ class RefundRefused(PaymentFlowError):
     def __init__(self, reason: str):
         super().__init__(f"refund refused: {reason}")
         self.reason = reason
+
+
+class LockTimeout(PaymentFlowError):
+    """A row lock was not granted within CALLBACK_LOCK_TIMEOUT seconds; nothing changed."""
+
+    def __init__(self):
+        super().__init__("a row lock was not granted in time; nothing changed, try again")
 
 
 class LockedPayment:
@@ -121,6 +129,51 @@ def atomic(*, savepoint: bool = True) -> Iterator[None]:
     finally:
         scope.open = False
         _scopes.reset(token)
+
+
+# PostgreSQL's SQLSTATEs for lock_timeout and statement_timeout.
+_TIMED_OUT = {"55P03", "57014"}
+
+
+def commit_then_refuse(work: Callable, *args, refusal: type[Exception]):
+    """Run work(*args) in one payment_flow.atomic() block; a `refusal` it raises is raised
+    after the block commits, so what `work` wrote before refusing is kept.
+
+    For callbacks, which must answer in time and never hang on a lock: on PostgreSQL the
+    transaction waits at most CALLBACK_LOCK_TIMEOUT seconds for a row lock (`SET LOCAL`
+    through set_config(), so it ends with the transaction and holds behind PgBouncer in
+    transaction mode); a lock not granted in time rolls everything back and raises
+    LockTimeout, which providers answer with their retryable error. Any other exception
+    rolls back too. savepoint=False: in production this block is the outermost one, so a
+    savepoint would only cost two round trips, and only an unexpected failure leaves it.
+    """
+    refused = None
+    try:
+        with atomic(savepoint=False):
+            _limit_lock_wait()
+            try:
+                return work(*args)
+            except refusal as error:
+                refused = error
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) not in _TIMED_OUT:
+            raise
+        logger.warning(
+            "lock timeout after %ss in %s: rolled back",
+            settings.CALLBACK_LOCK_TIMEOUT,
+            getattr(work, "__qualname__", "callback"),
+        )
+        raise LockTimeout() from error
+    raise refused
+
+
+def _limit_lock_wait() -> None:
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return  # SQLite takes its one write lock at BEGIN, bounded by its busy timeout
+    milliseconds = max(1, int(settings.CALLBACK_LOCK_TIMEOUT * 1000))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
 
 
 def lock_payment(*, with_auction: bool = False, **lookup) -> LockedPayment:

@@ -224,6 +224,9 @@ AUCTION_LISTING_FEE = env.decimal("AUCTION_LISTING_FEE", "50000")
 AUCTION_MIN_DURATION = env.integer("AUCTION_MIN_DURATION", 0)
 AUCTION_SOFT_CLOSE_MINUTES = env.integer("AUCTION_SOFT_CLOSE_MINUTES", 5)
 PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
+# The longest a callback's transaction waits for a row lock before it gives up with the
+# provider's retryable error (Click -7, Payme -32400), in seconds.
+CALLBACK_LOCK_TIMEOUT = env.decimal("CALLBACK_LOCK_TIMEOUT", "5")
 SITE_MAX_PHOTO_BYTES = env.integer("SITE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 
 # Click SHOP-API.

@@ -81,6 +81,12 @@ class FailedToUpdate(ClickError):
     code, note, outcome = -7, "Failed to update user", "failed_to_update"
 
 
+class LockTimeout(FailedToUpdate):
+    """-7 for a row lock not granted within CALLBACK_LOCK_TIMEOUT: nothing changed."""
+
+    outcome = "lock_timeout"
+
+
 class TransactionCancelled(ClickError):
     code, note, outcome = -9, "Transaction cancelled", "cancelled"
 
@@ -89,6 +95,7 @@ class TransactionCancelled(ClickError):
 FROM_DOMAIN = {
     payment_flow.AlreadyPaid: AlreadyPaid,
     payment_flow.AuctionCancelled: TransactionCancelled,
+    payment_flow.LockTimeout: LockTimeout,
 }
 
 

@@ -50,22 +50,13 @@ def _under_locks(step, incoming: ClickRequest) -> ClickTransaction:
 
     A refusal keeps what the step did before it on purpose: failing the payment (step 9)
     and flagging a double charge (step 11) must survive their -9 / -4 answer. Every other
-    refusal comes before any write. Anything else rolls the whole transaction back (-7).
-    savepoint=False: the callback's transaction is the outermost one, so a savepoint would
-    only add two queries per callback.
+    refusal comes before any write. Anything else rolls the whole transaction back (-7),
+    a lock not granted within CALLBACK_LOCK_TIMEOUT too (payment_flow.LockTimeout).
     """
-    refusal = None
     try:
-        with payment_flow.atomic(savepoint=False):
-            try:
-                row = step(incoming)
-            except ClickError as error:
-                refusal = error
+        return payment_flow.commit_then_refuse(step, incoming, refusal=ClickError)
     except _ClickTransIdTaken:
         raise BadRequest("click_trans_id belongs to another payment") from None
-    if refusal is not None:
-        raise refusal
-    return row
 
 
 def _prepare(incoming: ClickRequest) -> ClickTransaction:

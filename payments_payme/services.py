@@ -38,17 +38,14 @@ def _in_transaction(work, *args):
 
     A refusal keeps what `work` wrote before raising it (the 12-hour timeout cancels, then
     answers -31008); `work` refuses before writing otherwise, and payment_flow rolls back
-    its own savepoint when it refuses. Any other exception rolls everything back (-32400).
-    savepoint=False: the endpoint's block is the outermost in production, so a savepoint
-    would only cost two round trips when it is nested (tests, ATOMIC_REQUESTS), and no
-    exception but an unexpected failure ever leaves it.
+    its own savepoint when it refuses. Any other exception rolls everything back (-32400),
+    a lock not granted within CALLBACK_LOCK_TIMEOUT too: Payme repeats the call.
     """
-    with payment_flow.atomic(savepoint=False):
-        try:
-            return work(*args)
-        except protocol.PaymeError as error:
-            refusal = error
-    raise refusal
+    try:
+        return payment_flow.commit_then_refuse(work, *args, refusal=protocol.PaymeError)
+    except payment_flow.LockTimeout:
+        args[-1].outcome = "lock_timeout"  # every work function takes the Call last
+        raise protocol.SystemFailure() from None
 
 
 def _reference(payme_transaction: PaymeTransaction | str) -> dict:
