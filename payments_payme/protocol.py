@@ -338,14 +338,14 @@ def account_param(params: dict) -> str:
     return value
 
 
-def receipt_detail(payment) -> dict:
+def receipt_detail(auction_id: int, amount: Decimal) -> dict:
     """The fiscal `detail` of CheckPerformTransaction (PROVIDERS 2.4): one item, the fee."""
     return {
         "receipt_type": 0,
         "items": [
             {
-                "title": f"Auction listing fee #{payment.auction_id}",
-                "price": sum_to_tiyin(payment.amount),
+                "title": f"Auction listing fee #{auction_id}",
+                "price": sum_to_tiyin(amount),
                 "count": 1,
                 "code": str(settings.PAYME_FISCAL_IKPU),
                 "package_code": str(settings.PAYME_FISCAL_PACKAGE_CODE),

@@ -8,6 +8,7 @@ raises a protocol error. Writes run in `_in_transaction`: the payment row is loc
 import hashlib
 import logging
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
@@ -17,7 +18,7 @@ from auctions import payment_flow
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
 
-from . import protocol
+from . import protocol, queries
 from .models import PaymeKeyChange, PaymeTransaction
 from .models import TransactionState as State
 
@@ -56,33 +57,14 @@ def _reference(payme_transaction: PaymeTransaction | str) -> dict:
 # -- accounts ----------------------------------------------------------------------------
 
 
-CHECK_COLUMNS = (
-    "provider",
-    "status",
-    "amount",
-    "auction_id",
-    "auction__is_paid",
-    "auction__status",
-    "auction__end_time",
-)
-
-
-def _account(params: dict, call: protocol.Call) -> AuctionPayment:
+def _account(params: dict, call: protocol.Call) -> queries.Account:
     """The payment named by the account field, unlocked: -31050 unless it is Payme's."""
     merchant_trans_id = protocol.account_param(params)
     call.merchant_trans_id = merchant_trans_id
-    try:
-        # Only the columns the checks read: Payme's most frequent call stays cheap.
-        payment = (
-            AuctionPayment.objects.select_related("auction")
-            .only(*CHECK_COLUMNS)
-            .get(merchant_trans_id=merchant_trans_id)
-        )
-    except AuctionPayment.DoesNotExist:
-        raise protocol.AccountNotFound() from None
-    if payment.provider != PROVIDER:
+    found = queries.account(merchant_trans_id)  # Payme's most frequent call: one look-up
+    if found is None or found.provider != PROVIDER:
         raise protocol.AccountNotFound()
-    return payment
+    return found
 
 
 def _lock_account(params: dict, call: protocol.Call) -> payment_flow.LockedPayment:
@@ -98,24 +80,23 @@ def _lock_account(params: dict, call: protocol.Call) -> payment_flow.LockedPayme
     return locked
 
 
-def payable(payment: AuctionPayment) -> bool:
-    """Whether the payment can take money now (else -31099, PROVIDERS 2.2)."""
-    auction = payment.auction
+def payable(status: str, *, is_paid: bool, auction_status: str, end_time) -> bool:
+    """Whether a payment in `status` of such an auction can take money now (else -31099)."""
     return (
-        payment.status in OPEN_PAYMENT_STATUSES
-        and not auction.is_paid
-        and auction.status == AuctionStatus.PENDING_PAYMENT
-        and auction.end_time > timezone.now()
+        status in OPEN_PAYMENT_STATUSES
+        and not is_paid
+        and auction_status == AuctionStatus.PENDING_PAYMENT
+        and end_time > timezone.now()
     )
 
 
-def _check_amount_and_payable(params: dict, payment: AuctionPayment) -> int:
-    amount = protocol.amount_param(params)
-    if amount != sum_to_tiyin(payment.amount):
+def _check_amount_and_payable(params: dict, amount: Decimal, can_pay: bool) -> int:
+    tiyin = protocol.amount_param(params)
+    if tiyin != sum_to_tiyin(amount):
         raise protocol.WrongAmount("amount")
-    if not payable(payment):
+    if not can_pay:
         raise protocol.AccountNotPayable()
-    return amount
+    return tiyin
 
 
 # -- answers -----------------------------------------------------------------------------
@@ -146,12 +127,12 @@ def _cancel_answer(payme_transaction: PaymeTransaction) -> dict:
     }
 
 
-def _check_answer(payme_transaction: PaymeTransaction) -> dict:
+def _check_answer(payme_transaction: PaymeTransaction | queries.TransactionAnswer) -> dict:
     return {
         "create_time": payme_transaction.create_time,
         "perform_time": payme_transaction.perform_time,
         "cancel_time": payme_transaction.cancel_time,
-        "transaction": str(payme_transaction.pk),
+        "transaction": str(payme_transaction.id),
         "state": payme_transaction.state,
         "reason": payme_transaction.reason,
     }
@@ -229,11 +210,17 @@ def _expire(locked: payment_flow.LockedPayment, payme_transaction: PaymeTransact
 
 def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
     """Whether Payme may take the money: one query (the payment with its auction)."""
-    payment = _account(params, call)
-    _check_amount_and_payable(params, payment)
+    account = _account(params, call)
+    can_pay = payable(
+        account.status,
+        is_paid=account.auction_is_paid,
+        auction_status=account.auction_status,
+        end_time=account.auction_end_time,
+    )
+    _check_amount_and_payable(params, account.amount, can_pay)
     result = {"allow": True}
     if settings.PAYME_FISCAL_IKPU:
-        result["detail"] = protocol.receipt_detail(payment)
+        result["detail"] = protocol.receipt_detail(account.auction_id, account.amount)
     return result
 
 
@@ -264,7 +251,14 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
         return _repeat_create(known, locked if known.payment_id == payment.pk else None, call)
-    amount = _check_amount_and_payable(params, payment)
+    auction = payment.auction
+    can_pay = payable(
+        payment.status,
+        is_paid=auction.is_paid,
+        auction_status=auction.status,
+        end_time=auction.end_time,
+    )
+    amount = _check_amount_and_payable(params, payment.amount, can_pay)
     if rows:
         call.outcome = "other_active"
         raise protocol.CannotPerform("id")  # a one-time account waits on another transaction
@@ -357,25 +351,13 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     return _cancel_answer(payme_transaction)
 
 
-def _answer_row(payme_id: str, call: protocol.Call) -> PaymeTransaction:
+def _answer_row(payme_id: str, call: protocol.Call) -> queries.TransactionAnswer:
     """The transaction with only the columns an answer shows (one query), or -31003."""
-    try:
-        payme_transaction = (
-            PaymeTransaction.objects.select_related("payment")
-            .only(
-                "create_time",
-                "perform_time",
-                "cancel_time",
-                "state",
-                "reason",
-                "payment__merchant_trans_id",
-            )
-            .get(payme_id=payme_id)
-        )
-    except PaymeTransaction.DoesNotExist:
-        raise protocol.TransactionNotFound("id") from None
-    call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
-    return payme_transaction
+    answer = queries.transaction_answer(payme_id)
+    if answer is None:
+        raise protocol.TransactionNotFound("id")
+    call.merchant_trans_id = answer.merchant_trans_id
+    return answer
 
 
 def check_transaction(params: dict, call: protocol.Call) -> dict:
@@ -408,7 +390,7 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
     fiscal_data = protocol.object_param(params, "fiscal_data")
     payme_transaction = _answer_row(payme_id, call)
     # One UPDATE of one column: a repeat overwrites (PROVIDERS 2.4), nothing else moves.
-    PaymeTransaction.objects.filter(pk=payme_transaction.pk).update(
+    PaymeTransaction.objects.filter(pk=payme_transaction.id).update(
         **{FISCAL_TYPES[kind]: fiscal_data, "updated_at": timezone.now()}
     )
     call.outcome = f"fiscal_{kind.lower()}"
