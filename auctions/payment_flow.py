@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from . import queries
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -179,20 +180,22 @@ def _limit_lock_wait() -> None:
 def lock_payment(*, with_auction: bool = False, **lookup) -> LockedPayment:
     """Lock one payment row (and read its auction) in the caller's transaction.
 
-    Raises AuctionPayment.DoesNotExist; outside a transaction, Django's
-    TransactionManagementError. The transitions below accept the result and, while the
-    payment_flow.atomic() block it was made in is open, skip their own lock query.
-    with_auction=True locks the auction row in the same query, for a caller about to
-    complete or refund (which lock it anyway): nothing locks an auction before a payment,
-    so taking both at once cannot deadlock.
+    Looks the payment up by pk, or by merchant_trans_id (and provider), in one written-out
+    statement (auctions/queries.py). Raises AuctionPayment.DoesNotExist; outside a
+    transaction, Django's TransactionManagementError. The transitions below accept the
+    result and, while the payment_flow.atomic() block it was made in is open, skip their own
+    lock query. with_auction=True locks the auction row in the same query, for a caller
+    about to complete or refund (which lock it anyway): nothing locks an auction before a
+    payment, so taking both at once cannot deadlock.
     """
-    of = ("self", "auction") if with_auction else ("self",)
-    payment = (
-        AuctionPayment.objects.select_for_update(of=of)
-        .select_related("auction")
-        .order_by()
-        .get(**lookup)
-    )
+    if transaction.get_autocommit():
+        # As Django's select_for_update(): a lock outside a transaction would lock nothing.
+        raise transaction.TransactionManagementError(
+            "lock_payment() cannot be used outside of a transaction."
+        )
+    payment = queries.lock_payment(with_auction=with_auction, **lookup)
+    if payment is None:
+        raise AuctionPayment.DoesNotExist("AuctionPayment matching query does not exist.")
     scopes = _scopes.get()
     return LockedPayment._make(payment, scopes[-1] if scopes else None, with_auction)
 

@@ -10,9 +10,12 @@ statement is prepared at SQL level (PgBouncer in transaction mode, CONTRACT 8).
 """
 
 import datetime
+import functools
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
+
+from .models import Auction, AuctionPayment
 
 
 def fetch_one(sql: str, params: list) -> tuple | None:
@@ -36,3 +39,78 @@ def moment(value) -> datetime.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return value
+
+
+# The state machine's lock: one payment row and its auction, as model instances.
+
+
+@functools.cache
+def _stored_fields(model) -> list:
+    """The model's columns, in declaration order (the documented Model._meta API)."""
+    return [
+        field
+        for field in model._meta.get_fields()
+        if getattr(field, "concrete", False) and not field.many_to_many
+    ]
+
+
+def _python_value(field, value):
+    """A column's value as the model field holds it, on SQLite and PostgreSQL alike."""
+    if value is None:
+        return None
+    if isinstance(field, models.DecimalField):
+        return money(value)
+    if isinstance(field, models.DateTimeField):
+        return moment(value)
+    if isinstance(field, models.BooleanField):
+        return bool(value)
+    if hasattr(field, "from_db_value"):  # e.g. JSONField
+        return field.from_db_value(value, None, connection)
+    return value
+
+
+def _instance(model, fields: list, values) -> models.Model:
+    return model.from_db(
+        connection.alias,
+        [field.attname for field in fields],
+        [_python_value(field, value) for field, value in zip(fields, values, strict=True)],
+    )
+
+
+LOCKABLE_BY = ("pk", "merchant_trans_id", "provider")
+
+
+def lock_payment(*, with_auction: bool, **lookup) -> AuctionPayment | None:
+    """SELECT ... FOR UPDATE one payment (and, with_auction, its auction) by pk or by
+    merchant_trans_id, optionally with provider; the payment with `.auction` set, or None.
+
+    The auction row is read either way (the callers judge it) and locked in the same
+    statement only with_auction. The caller holds a transaction (payment_flow checks it).
+    """
+    names = tuple(name for name in LOCKABLE_BY if name in lookup)
+    if len(names) != len(lookup) or not ({"pk", "merchant_trans_id"} & set(names)):
+        raise TypeError(f"lock_payment looks payments up by {LOCKABLE_BY}, not {sorted(lookup)}")
+    sql, split = _lock_statement(names, with_auction, connection.vendor)
+    row = fetch_one(sql, [lookup[name] for name in names])
+    if row is None:
+        return None
+    payment = _instance(AuctionPayment, _stored_fields(AuctionPayment), row[:split])
+    payment.auction = _instance(Auction, _stored_fields(Auction), row[split:])
+    return payment
+
+
+@functools.cache
+def _lock_statement(names: tuple[str, ...], with_auction: bool, vendor: str) -> tuple[str, int]:
+    payment_fields, auction_fields = _stored_fields(AuctionPayment), _stored_fields(Auction)
+    columns = [f"p.{field.column}" for field in payment_fields]
+    columns += [f"a.{field.column}" for field in auction_fields]
+    where = " AND ".join(f"p.{'id' if name == 'pk' else name} = %s" for name in names)
+    sql = (
+        f"SELECT {', '.join(columns)}"  # noqa: S608 -- names from Model._meta; values are parameters
+        f" FROM {AuctionPayment._meta.db_table} p"
+        f" JOIN {Auction._meta.db_table} a ON a.id = p.auction_id"
+        f" WHERE {where}"
+    )
+    if vendor == "postgresql":  # SQLite has no row locks: it locks the database at BEGIN
+        sql += " FOR UPDATE OF p, a" if with_auction else " FOR UPDATE OF p"
+    return sql, len(payment_fields)

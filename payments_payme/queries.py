@@ -81,3 +81,16 @@ def transaction_answer(payme_id: str) -> TransactionAnswer | None:
     """A Payme transaction's answer columns, by Payme's id, in one indexed look-up."""
     row = fetch_one(_ANSWER, [payme_id])
     return TransactionAnswer(*row) if row else None
+
+
+_PAYMENT_OF = f"""
+    SELECT t.payment_id
+      FROM {PaymeTransaction._meta.db_table} t
+     WHERE t.payme_id = %s
+"""  # noqa: S608 -- as above
+
+
+def payment_id_of(payme_id: str) -> int | None:
+    """The payment a Payme transaction belongs to (fixed at its creation), unlocked."""
+    row = fetch_one(_PAYMENT_OF, [payme_id])
+    return row[0] if row else None

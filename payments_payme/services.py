@@ -164,10 +164,11 @@ def _lock_transaction(
 
     Perform completes and Cancel may refund, both locking the auction: one query for both.
     """
-    try:
-        locked = payment_flow.lock_payment(payme_transactions__payme_id=payme_id, with_auction=True)
-    except AuctionPayment.DoesNotExist:
-        raise protocol.TransactionNotFound("id") from None
+    # A transaction's payment never changes, so it is read unlocked, then locked first.
+    payment_id = queries.payment_id_of(payme_id)
+    if payment_id is None:
+        raise protocol.TransactionNotFound("id")
+    locked = payment_flow.lock_payment(pk=payment_id, with_auction=True)
     call.merchant_trans_id = locked.payment.merchant_trans_id
     payme_transaction = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
     return locked, payme_transaction

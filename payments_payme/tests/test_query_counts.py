@@ -50,16 +50,17 @@ def test_create_transaction_costs_at_most_five_queries(
         assert payme.create(payme_payment, T1)["result"]["state"] == 1  # a repeat
 
 
-def test_perform_transaction_costs_at_most_seven_queries(
+def test_perform_transaction_costs_at_most_eight_queries(
     payme, payme_payment, django_assert_max_num_queries
 ):
     payme.create(payme_payment, T1)
 
-    # lock (payment and auction), the transaction's row, UPDATE payment, event, UPDATE
-    # auction, the "fee paid" outbox row, UPDATE the transaction.
-    with django_assert_max_num_queries(7 + lock_wait()):
+    # the transaction's payment id, lock (payment and auction), the transaction's row,
+    # UPDATE payment, event, UPDATE auction, the "fee paid" outbox row, UPDATE the
+    # transaction.
+    with django_assert_max_num_queries(8 + lock_wait()):
         assert payme.perform(T1)["result"]["state"] == 2
 
-    with django_assert_max_num_queries(2 + lock_wait()):
+    with django_assert_max_num_queries(3 + lock_wait()):
         assert payme.perform(T1)["result"]["state"] == 2  # a repeat
     assert PaymeTransaction.objects.get(payme_id=T1).state == 2
