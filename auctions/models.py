@@ -239,6 +239,13 @@ class PaymentStatus(models.TextChoices):
 
 
 OPEN_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PROCESSING)
+# Every other status: no provider callback moves such a payment on (a refund aside).
+FINAL_PAYMENT_STATUSES = (
+    PaymentStatus.COMPLETED,
+    PaymentStatus.FAILED,
+    PaymentStatus.CANCELLED,
+    PaymentStatus.REFUNDED,
+)
 
 
 class AuctionPayment(models.Model):

@@ -151,6 +151,8 @@ def place_bid(
     A repeat with the same idempotency key from the same bidder returns the first bid.
     A bid inside the soft-close window moves end_time to now + the window.
     """
+    if not 0 < int(auction_id) < 2**63:
+        raise Auction.DoesNotExist  # no id column holds it (SQLite would refuse the value)
     # A bidder keeps its alias number once given, so it is read before the lock (keeping
     # the serialised part short); only a first bid looks again under the lock.
     number = _bidder_number(auction_id, bidder.pk)

@@ -21,24 +21,18 @@ from django.views.static import serve
 from . import providers, services
 from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm, plain_amount
 from .models import (
+    FINAL_PAYMENT_STATUSES,
     Auction,
     AuctionPayment,
     AuctionStatus,
     Bid,
     Listing,
     ListingPhoto,
-    PaymentStatus,
 )
 from .money import format_money
 
 logger = logging.getLogger(__name__)
 
-FINAL_PAYMENT_STATUSES = (
-    PaymentStatus.COMPLETED,
-    PaymentStatus.FAILED,
-    PaymentStatus.CANCELLED,
-    PaymentStatus.REFUNDED,
-)
 HISTORY_ROWS = 20
 
 

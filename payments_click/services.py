@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from auctions import payment_flow
-from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
+from auctions.models import FINAL_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
 
 from .models import ClickTransaction, ClickTransactionStatus
@@ -27,8 +27,6 @@ from .protocol import (
 )
 
 logger = logging.getLogger("payments")
-
-CLOSED = (PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.REFUNDED)
 
 
 class _ClickTransIdTaken(Exception):
@@ -156,7 +154,8 @@ def _refuse_cancelled(payment: AuctionPayment) -> None:
     """Step 10, plus an unpaid auction whose end has passed: its fee would buy nothing
     (the seller API and Payme refuse it too; PROVIDERS 1.6 names no step for it)."""
     auction = payment.auction
-    if payment.status in CLOSED or auction.status == AuctionStatus.CANCELLED:
+    # Completed was answered -4 before this step; every other final status is -9.
+    if payment.status in FINAL_PAYMENT_STATUSES or auction.status == AuctionStatus.CANCELLED:
         raise TransactionCancelled()
     if not auction.is_paid and auction.end_time <= timezone.now():
         raise TransactionCancelled(outcome="auction_ended")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from auctions import payment_flow
+from auctions import payment_flow, providers
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
 
@@ -401,7 +401,7 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
 def change_password(params: dict, call: protocol.Call) -> dict:
     """Store only the new key's SHA-256; it replaces PAYME_KEY from now on (CONTRACT 4)."""
     password = params.get("password")
-    if not isinstance(password, str) or not password or not protocol.storable(password):
+    if not isinstance(password, str) or not password or not providers.storable(password):
         raise protocol.InvalidRequest("password")
     key_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
     PaymeKeyChange.objects.create(key_sha256=key_sha256)
