@@ -41,11 +41,11 @@ def moment(value) -> datetime.datetime:
     return value
 
 
-# The state machine's lock: one payment row and its auction, as model instances.
+# Row locks: a written-out SELECT ... FOR UPDATE, the instance the ORM would build.
 
 
 @functools.cache
-def _stored_fields(model) -> list:
+def stored_fields(model) -> list:
     """The model's columns, in declaration order (the documented Model._meta API)."""
     return [
         field
@@ -69,7 +69,13 @@ def _python_value(field, value):
     return value
 
 
-def _instance(model, fields: list, values) -> models.Model:
+def columns(model, alias: str) -> str:
+    """The model's columns, named and qualified by `alias`, for a SELECT list."""
+    return ", ".join(f"{alias}.{field.column}" for field in stored_fields(model))
+
+
+def instance(model, fields: list, values) -> models.Model:
+    """The model instance a row of stored_fields(model) makes (the documented from_db)."""
     return model.from_db(
         connection.alias,
         [field.attname for field in fields],
@@ -94,23 +100,35 @@ def lock_payment(*, with_auction: bool, **lookup) -> AuctionPayment | None:
     row = fetch_one(sql, [lookup[name] for name in names])
     if row is None:
         return None
-    payment = _instance(AuctionPayment, _stored_fields(AuctionPayment), row[:split])
-    payment.auction = _instance(Auction, _stored_fields(Auction), row[split:])
+    payment = instance(AuctionPayment, stored_fields(AuctionPayment), row[:split])
+    payment.auction = instance(Auction, stored_fields(Auction), row[split:])
     return payment
 
 
 @functools.cache
 def _lock_statement(names: tuple[str, ...], with_auction: bool, vendor: str) -> tuple[str, int]:
-    payment_fields, auction_fields = _stored_fields(AuctionPayment), _stored_fields(Auction)
-    columns = [f"p.{field.column}" for field in payment_fields]
-    columns += [f"a.{field.column}" for field in auction_fields]
     where = " AND ".join(f"p.{'id' if name == 'pk' else name} = %s" for name in names)
     sql = (
-        f"SELECT {', '.join(columns)}"  # noqa: S608 -- names from Model._meta; values are parameters
+        f"SELECT {columns(AuctionPayment, 'p')}, {columns(Auction, 'a')}"  # noqa: S608 -- names from Model._meta; values are parameters
         f" FROM {AuctionPayment._meta.db_table} p"
         f" JOIN {Auction._meta.db_table} a ON a.id = p.auction_id"
         f" WHERE {where}"
     )
     if vendor == "postgresql":  # SQLite has no row locks: it locks the database at BEGIN
         sql += " FOR UPDATE OF p, a" if with_auction else " FOR UPDATE OF p"
-    return sql, len(payment_fields)
+    return sql, len(stored_fields(AuctionPayment))
+
+
+def lock_row(model, sql_where: str, params: list) -> models.Model | None:
+    """SELECT every column of `model` FOR UPDATE (PostgreSQL) WHERE `sql_where`, as an
+    instance, or None. `sql_where` is the caller's written-out condition on alias `r`."""
+    sql = f"SELECT {columns(model, 'r')} FROM {model._meta.db_table} r WHERE {sql_where}"  # noqa: S608 -- as above
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE"
+    row = fetch_one(sql, params)
+    return instance(model, stored_fields(model), row) if row else None
+
+
+def lock_auction(pk: int) -> Auction | None:
+    """The auction row, locked: what a bid changes (services.place_bid)."""
+    return lock_row(Auction, "r.id = %s", [pk])

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import payment_flow, providers
+from . import payment_flow, providers, queries
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -157,7 +157,9 @@ def place_bid(
     # the serialised part short); only a first bid looks again under the lock.
     number = _bidder_number(auction_id, bidder.pk)
     with transaction.atomic():
-        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        auction = queries.lock_auction(int(auction_id))
+        if auction is None:
+            raise Auction.DoesNotExist
         if not auction.is_paid and auction.seller_id != bidder.pk:
             raise Auction.DoesNotExist  # an unpaid auction is visible to its seller only
         if idempotency_key:
@@ -206,12 +208,8 @@ def place_bid(
 
 def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
     # Every bid of a bidder in one auction carries the same number: any one of them will do.
-    return (
-        Bid.objects.filter(auction_id=auction_id, bidder_id=bidder_id)
-        .order_by()
-        .values_list("bidder_number", flat=True)
-        .first()
-    )
+    numbers = Bid.objects.filter(auction_id=auction_id, bidder_id=bidder_id).order_by()
+    return next(iter(numbers.values_list("bidder_number", flat=True)[:1]), None)
 
 
 def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:

@@ -13,6 +13,7 @@ from auctions import payment_flow
 from auctions.models import FINAL_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
 
+from . import queries
 from .models import ClickTransaction, ClickTransactionStatus
 from .protocol import (
     PROVIDER,
@@ -88,14 +89,11 @@ def _prepare(incoming: ClickRequest) -> ClickTransaction:
 
 def _complete(incoming: ClickRequest) -> ClickTransaction:
     locked = _lock_payment(incoming, with_auction=True)  # step 6; completing locks both
-    try:  # step 7: ours (merchant_prepare_id), of this payment, for this click_trans_id
-        row = ClickTransaction.objects.select_for_update().get(
-            pk=incoming.merchant_prepare_id,
-            payment_id=locked.payment.pk,
-            click_trans_id=incoming.click_trans_id,
-        )
-    except ClickTransaction.DoesNotExist:
-        raise TransactionDoesNotExist() from None
+    row = queries.lock_prepared_row(  # step 7
+        incoming.merchant_prepare_id, locked.payment.pk, incoming.click_trans_id
+    )
+    if row is None:
+        raise TransactionDoesNotExist()
     try:
         return _complete_row(locked, row, incoming)
     except ClickError as error:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from auctions.models import Auction, AuctionPayment
-from auctions.queries import fetch_one, moment, money
+from auctions.queries import fetch_one, lock_row, moment, money
 
 from .models import PaymeTransaction
 
@@ -94,3 +94,8 @@ def payment_id_of(payme_id: str) -> int | None:
     """The payment a Payme transaction belongs to (fixed at its creation), unlocked."""
     row = fetch_one(_PAYMENT_OF, [payme_id])
     return row[0] if row else None
+
+
+def lock_transaction(payme_id: str) -> PaymeTransaction | None:
+    """A Payme transaction's row, locked, by Payme's id (after its payment's lock)."""
+    return lock_row(PaymeTransaction, "r.payme_id = %s", [payme_id])

@@ -170,7 +170,7 @@ def _lock_transaction(
         raise protocol.TransactionNotFound("id")
     locked = payment_flow.lock_payment(pk=payment_id, with_auction=True)
     call.merchant_trans_id = locked.payment.merchant_trans_id
-    payme_transaction = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
+    payme_transaction = queries.lock_transaction(payme_id)
     return locked, payme_transaction
 
 

@@ -98,3 +98,15 @@ def test_an_instance_from_the_lock_saves_like_an_orm_one():
     payment.refresh_from_db()
     assert payment.note == "changed"
     assert AuctionPayment.objects.count() == 1
+
+
+def test_lock_auction_equals_the_orms_answer():
+    auction = a_payment_with_every_column_set().auction
+
+    with transaction.atomic():
+        found = queries.lock_auction(auction.pk)
+        orm = type(auction).objects.select_for_update().get(pk=auction.pk)
+
+    assert every_column(found) == every_column(orm)
+    with transaction.atomic():
+        assert queries.lock_auction(auction.pk + 1000) is None

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
@@ -103,3 +104,31 @@ def test_transaction_answer_of_an_unknown_id_is_none():
     PaymeTransactionFactory()
 
     assert queries.transaction_answer("f" * 24) is None
+
+
+def test_payment_id_of_a_transaction_equals_the_orms_answer():
+    row = PaymeTransactionFactory()
+
+    assert queries.payment_id_of(row.payme_id) == row.payment_id
+    assert queries.payment_id_of("f" * 24) is None
+
+
+def test_lock_transaction_equals_the_orms_answer():
+    row = PaymeTransactionFactory(
+        state=TransactionState.CANCELLED,
+        reason=5,
+        cancel_time=1_700_000_100_456,
+        fiscal_perform={"receipt_id": 7, "status_code": 0, "qr": "https://ofd.example/ü"},
+    )
+    PaymeTransactionFactory()
+
+    with transaction.atomic():
+        found = queries.lock_transaction(row.payme_id)
+        orm = PaymeTransaction.objects.select_for_update().get(payme_id=row.payme_id)
+
+    fields = [f for f in PaymeTransaction._meta.get_fields() if getattr(f, "concrete", False)]
+    assert {f.attname: getattr(found, f.attname) for f in fields} == {
+        f.attname: getattr(orm, f.attname) for f in fields
+    }
+    with transaction.atomic():
+        assert queries.lock_transaction("f" * 24) is None
