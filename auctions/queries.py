@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import connection, models
 
-from .models import Auction, AuctionPayment
+from .models import Auction, AuctionPayment, Bid
 
 
 def fetch_one(sql: str, params: list) -> tuple | None:
@@ -132,3 +132,38 @@ def lock_row(model, sql_where: str, params: list) -> models.Model | None:
 def lock_auction(pk: int) -> Auction | None:
     """The auction row, locked: what a bid changes (services.place_bid)."""
     return lock_row(Auction, "r.id = %s", [pk])
+
+
+# Reads on a bid's path (every API write authenticates first).
+
+
+def token(key: str):
+    """DRF's Token with this key and its user (`token.user`), or None: what
+    TokenAuthentication's select_related("user").get(key=key) answers, in one SELECT."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    user_model = get_user_model()
+    row = fetch_one(
+        f"SELECT {columns(Token, 't')}, {columns(user_model, 'u')}"  # noqa: S608 -- names from Model._meta; the key is a parameter
+        f" FROM {Token._meta.db_table} t JOIN {user_model._meta.db_table} u ON u.id = t.user_id"
+        " WHERE t.key = %s",
+        [key],
+    )
+    if row is None:
+        return None
+    split = len(stored_fields(Token))
+    found = instance(Token, stored_fields(Token), row[:split])
+    found.user = instance(user_model, stored_fields(user_model), row[split:])
+    return found
+
+
+def bidder_number(auction_id: int, bidder_id: int) -> int | None:
+    """The bidder's alias number in the auction, or None before their first bid. Every bid of
+    a bidder in one auction carries the same number: any one row will do (no ORDER BY)."""
+    row = fetch_one(
+        f"SELECT b.bidder_number FROM {Bid._meta.db_table} b"  # noqa: S608 -- as above
+        " WHERE b.auction_id = %s AND b.bidder_id = %s LIMIT 1",
+        [auction_id, bidder_id],
+    )
+    return row[0] if row else None

@@ -207,9 +207,7 @@ def place_bid(
 
 
 def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
-    # Every bid of a bidder in one auction carries the same number: any one of them will do.
-    numbers = Bid.objects.filter(auction_id=auction_id, bidder_id=bidder_id).order_by()
-    return next(iter(numbers.values_list("bidder_number", flat=True)[:1]), None)
+    return queries.bidder_number(int(auction_id), bidder_id)
 
 
 def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:

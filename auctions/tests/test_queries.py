@@ -8,7 +8,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from auctions import queries
-from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
+from auctions.models import AuctionPayment, AuctionStatus, Bid, PaymentStatus
 from auctions.tests.factories import ActiveAuctionFactory, PaymentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,32 @@ def test_lock_auction_equals_the_orms_answer():
     assert every_column(found) == every_column(orm)
     with transaction.atomic():
         assert queries.lock_auction(auction.pk + 1000) is None
+
+
+def test_token_equals_drfs_answer():
+    from rest_framework.authtoken.models import Token
+
+    user = UserFactory(phone="+998901112233", language="ru", is_staff=True)
+    key = Token.objects.create(user=user).key
+    Token.objects.create(user=UserFactory())
+
+    found = queries.token(key)
+    orm = Token.objects.select_related("user").get(key=key)
+
+    assert every_column(found) == every_column(orm)
+    assert every_column(found.user) == every_column(orm.user)
+    assert queries.token("0" * 40) is None
+
+
+def test_bidder_number_equals_the_orms_answer():
+    from auctions.tests.factories import BidFactory
+
+    auction = ActiveAuctionFactory(is_paid=True, status=AuctionStatus.ACTIVE)
+    bid = BidFactory(auction=auction, bidder_number=3)
+    BidFactory(auction=auction, bidder=bid.bidder, bidder_number=3, amount=bid.amount + 1)
+    other = BidFactory(auction=auction, bidder_number=4, amount=bid.amount + 2)
+
+    for bidder in (bid.bidder, other.bidder):
+        orm = Bid.objects.filter(auction=auction, bidder=bidder).first()
+        assert queries.bidder_number(auction.pk, bidder.pk) == orm.bidder_number
+    assert queries.bidder_number(auction.pk, UserFactory().pk) is None
