@@ -236,13 +236,15 @@ def _move(
         setattr(payment, stamp, at)
         fields.append(stamp)
     payment.save(update_fields=fields)
-    PaymentEvent.objects.create(
-        payment=payment,
-        from_status=from_status,
-        to_status=to_status,
-        cause=cause,
-        reference=reference or {},
-        created_at=at,
+    queries.insert(
+        PaymentEvent(
+            payment=payment,
+            from_status=from_status,
+            to_status=to_status,
+            cause=cause,
+            reference=reference or {},
+            created_at=at,
+        )
     )
 
 

@@ -167,3 +167,36 @@ def bidder_number(auction_id: int, bidder_id: int) -> int | None:
         [auction_id, bidder_id],
     )
     return row[0] if row else None
+
+
+# Inserts: the one way rows of the append-only models are created (PaymentEvent, Notification,
+# Bid). They have no signals; updates everywhere stay save(update_fields=...).
+
+
+def insert(instance: models.Model) -> models.Model:
+    """INSERT a new instance's row in one statement with every column named, as save()
+    would (defaults and auto_now_add applied by the documented Field.pre_save and
+    get_db_prep_save), and return it as saved (Model.from_db), its id from RETURNING."""
+    model = type(instance)
+    fields = [field for field in stored_fields(model) if not field.primary_key]
+    values = [field.pre_save(instance, True) for field in fields]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    row = fetch_one(_insert_statement(model), params)
+    primary_key = model._meta.pk
+    return model.from_db(
+        connection.alias,
+        [primary_key.attname, *(field.attname for field in fields)],
+        [row[0], *values],
+    )
+
+
+@functools.cache
+def _insert_statement(model) -> str:
+    fields = [field for field in stored_fields(model) if not field.primary_key]
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)})"  # noqa: S608 -- names from Model._meta; values are parameters
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {model._meta.pk.column}"
+    )

@@ -184,14 +184,17 @@ def place_bid(
             number = auction.bidder_count
             fields.append("bidder_count")
         # The auction row lock serialises bids, so the unique constraints cannot be hit here.
-        bid = Bid.objects.create(
-            auction=auction,
-            bidder=bidder,
-            amount=amount,
-            bidder_number=number,
-            idempotency_key=idempotency_key or None,
-            created_at=now,
+        bid = queries.insert(
+            Bid(
+                auction=auction,
+                bidder=bidder,
+                amount=amount,
+                bidder_number=number,
+                idempotency_key=idempotency_key or None,
+                created_at=now,
+            )
         )
+        bid.auction, bid.bidder = auction, bidder  # as create() would have them cached
         previous_leader = auction.leader_id
         auction.current_price = amount
         auction.bid_count += 1
@@ -406,7 +409,7 @@ def expire_stale_payments(now=None, **among) -> int:
 
 def notify(event: str, *args) -> None:
     """Record `event` in the outbox, inside the caller's transaction (see Notification)."""
-    Notification.objects.create(event=event, arguments=list(args))
+    queries.insert(Notification(event=event, arguments=list(args)))
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # In-process mode (tests, `make run`): no worker will come by, deliver after commit.
         from .tasks import deliver_notifications

@@ -139,3 +139,42 @@ def test_bidder_number_equals_the_orms_answer():
         orm = Bid.objects.filter(auction=auction, bidder=bidder).first()
         assert queries.bidder_number(auction.pk, bidder.pk) == orm.bidder_number
     assert queries.bidder_number(auction.pk, UserFactory().pk) is None
+
+
+@pytest.mark.parametrize("model_name", ["PaymentEvent", "Notification", "Bid"])
+def test_insert_stores_what_create_stores(model_name):
+    from auctions import models
+
+    payment = a_payment_with_every_column_set()
+    model = getattr(models, model_name)
+    values = {
+        "PaymentEvent": {
+            "payment": payment,
+            "from_status": "pending",
+            "to_status": "completed",
+            "cause": "click",
+            "reference": {"click_trans_id": 1, "note": "ü\n"},
+        },
+        "Notification": {"event": "bid_placed", "arguments": [7, None, True]},
+        "Bid": {
+            "auction": payment.auction,
+            "bidder": UserFactory(),
+            "amount": Decimal("123456789012.34"),
+            "bidder_number": 5,
+            "idempotency_key": "k-1",
+        },
+    }[model_name]
+    fixed = {"created_at": datetime.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)}
+
+    inserted = queries.insert(model(**values, **fixed))
+    # Bids are unique per auction by amount and key: the ORM's twin differs in those.
+    unique = {"idempotency_key": "k-2", "amount": Decimal("1.00")} if model is models.Bid else {}
+    created = model.objects.create(**(values | unique), **fixed)
+
+    stored = every_column(model.objects.get(pk=inserted.pk))
+    assert stored == every_column(inserted)
+    other = every_column(model.objects.get(pk=created.pk))
+    differ = {"id", *unique}
+    assert {k: v for k, v in stored.items() if k not in differ} == {
+        k: v for k, v in other.items() if k not in differ
+    }
