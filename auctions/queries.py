@@ -119,6 +119,17 @@ def _lock_statement(names: tuple[str, ...], with_auction: bool, vendor: str) -> 
     return sql, len(stored_fields(AuctionPayment))
 
 
+def rows(model, sql_where: str, params: list) -> list[models.Model]:
+    """Every row of `model` WHERE `sql_where` (the caller's written-out condition on alias
+    `r`; keep it bounded by a unique or indexed column), as instances."""
+    sql = f"SELECT {columns(model, 'r')} FROM {model._meta.db_table} r WHERE {sql_where}"  # noqa: S608 -- as above
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    fields = stored_fields(model)
+    return [instance(model, fields, row) for row in found]
+
+
 def lock_row(model, sql_where: str, params: list) -> models.Model | None:
     """SELECT every column of `model` FOR UPDATE (PostgreSQL) WHERE `sql_where`, as an
     instance, or None. `sql_where` is the caller's written-out condition on alias `r`."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from auctions import payment_flow
 from auctions.models import FINAL_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
+from auctions.queries import insert
 
 from . import queries
 from .models import ClickTransaction, ClickTransactionStatus
@@ -170,16 +171,18 @@ def _check_amount(payment: AuctionPayment, incoming: ClickRequest) -> None:
 
 def _create_row(payment: AuctionPayment, incoming: ClickRequest) -> ClickTransaction:
     try:
-        return ClickTransaction.objects.create(
-            click_trans_id=incoming.click_trans_id,
-            click_paydoc_id=incoming.click_paydoc_id,
-            payment=payment,
-            amount=payment.amount,
-            action=incoming.action,
-            sign_time=incoming.sign_time,
-            error=incoming.error,
-            error_note=incoming.error_note,
-            status=ClickTransactionStatus.PREPARED,
+        return insert(  # the one place Click rows are created
+            ClickTransaction(
+                click_trans_id=incoming.click_trans_id,
+                click_paydoc_id=incoming.click_paydoc_id,
+                payment=payment,
+                amount=payment.amount,
+                action=incoming.action,
+                sign_time=incoming.sign_time,
+                error=incoming.error,
+                error_note=incoming.error_note,
+                status=ClickTransactionStatus.PREPARED,
+            )
         )
     except IntegrityError:
         # Only another payment's row can hold this click_trans_id (ours would be found).

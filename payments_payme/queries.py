@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from auctions.models import Auction, AuctionPayment
-from auctions.queries import fetch_one, lock_row, moment, money
+from auctions.queries import fetch_one, lock_row, moment, money, rows
 
-from .models import PaymeTransaction
+from .models import PaymeTransaction, TransactionState
 
 _ACCOUNT = f"""
     SELECT p.id, p.provider, p.status, p.amount, p.auction_id,
@@ -99,3 +99,13 @@ def payment_id_of(payme_id: str) -> int | None:
 def lock_transaction(payme_id: str) -> PaymeTransaction | None:
     """A Payme transaction's row, locked, by Payme's id (after its payment's lock)."""
     return lock_row(PaymeTransaction, "r.payme_id = %s", [payme_id])
+
+
+def id_or_active(payme_id: str, payment_id: int) -> list[PaymeTransaction]:
+    """Under the payment's lock, CreateTransaction's one look-up: the transaction with this
+    Payme id, and the payment's waiting (state 1) one; at most two rows."""
+    return rows(
+        PaymeTransaction,
+        "r.payme_id = %s OR (r.payment_id = %s AND r.state = %s)",
+        [payme_id, payment_id, TransactionState.CREATED],
+    )

@@ -11,12 +11,12 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from auctions import payment_flow, providers
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
 from auctions.money import sum_to_tiyin
+from auctions.queries import insert
 
 from . import protocol, queries
 from .models import PaymeKeyChange, PaymeTransaction
@@ -244,11 +244,7 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
     payment = locked.payment
     # Under the payment's lock, in one query: this id, and the payment's active transaction
     # (at most two rows: the unique payme_id's, and the payment's one state-1 transaction).
-    rows = list(
-        PaymeTransaction.objects.filter(
-            Q(payme_id=payme_id) | Q(payment_id=payment.pk, state=State.CREATED)
-        )
-    )
+    rows = queries.id_or_active(payme_id, payment.pk)
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
         return _repeat_create(known, locked if known.payment_id == payment.pk else None, call)
@@ -265,13 +261,15 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
         raise protocol.CannotPerform("id")  # a one-time account waits on another transaction
     if now_ms() - payme_time > TIMEOUT_MS:
         raise protocol.CannotPerform("time")
-    payme_transaction = PaymeTransaction.objects.create(
-        payme_id=payme_id,
-        payment=payment,
-        amount=amount,
-        time=payme_time,
-        create_time=now_ms(),
-        state=State.CREATED,
+    payme_transaction = insert(  # the one place Payme rows are created
+        PaymeTransaction(
+            payme_id=payme_id,
+            payment=payment,
+            amount=amount,
+            time=payme_time,
+            create_time=now_ms(),
+            state=State.CREATED,
+        )
     )
     payment_flow.mark_processing(locked, cause=CAUSE, reference=_reference(payme_id))
     call.outcome = "created"

@@ -132,3 +132,31 @@ def test_lock_transaction_equals_the_orms_answer():
     }
     with transaction.atomic():
         assert queries.lock_transaction("f" * 24) is None
+
+
+def test_id_or_active_equals_the_orms_answer():
+    from django.db.models import Q
+
+    waiting = PaymeTransactionFactory()
+    named = PaymeTransactionFactory(state=TransactionState.PERFORMED, perform_time=1)
+    PaymeTransactionFactory(payment=waiting.payment, state=TransactionState.CANCELLED)
+    PaymeTransactionFactory()
+
+    found = queries.id_or_active(named.payme_id, waiting.payment_id)
+    orm = PaymeTransaction.objects.filter(
+        Q(payme_id=named.payme_id) | Q(payment_id=waiting.payment_id, state=1)
+    )
+
+    assert (
+        sorted(row.pk for row in found)
+        == sorted(row.pk for row in orm)
+        == sorted([waiting.pk, named.pk])
+    )
+    by_id = {row.pk: row for row in orm}
+    for row in found:
+        assert (row.payme_id, row.state, row.create_time, row.payment_id) == (
+            by_id[row.pk].payme_id,
+            by_id[row.pk].state,
+            by_id[row.pk].create_time,
+            by_id[row.pk].payment_id,
+        )
