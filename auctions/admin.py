@@ -59,8 +59,25 @@ class AuctionPaymentInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyFieldsMixin:
+    """Every model field read-only (CONTRACT 7): money, status, times and parties change
+    only through the site's rules or an admin action that writes an audit row."""
+
+    editable_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [field.name for field in self.model._meta.fields]
+        return [name for name in names if name not in self.editable_fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Auction)
-class AuctionAdmin(admin.ModelAdmin):
+class AuctionAdmin(ReadOnlyFieldsMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "listing",
@@ -73,41 +90,24 @@ class AuctionAdmin(admin.ModelAdmin):
         "bid_count",
     )
     list_filter = ("status", "is_paid", "start_time", "end_time")
-    search_fields = ("id", "listing__title", "seller__username", "payments__merchant_trans_id")
-    raw_id_fields = ("listing", "seller", "winner")
-    readonly_fields = (
-        "is_paid",
-        "paid_at",
-        "current_price",
-        "bid_count",
-        "winner",
-        "final_price",
-        "ended_at",
+    search_fields = (
+        "id",
+        "listing__title",
+        "seller__username",
+        "seller__phone",
+        "payments__merchant_trans_id",
     )
     inlines = [AuctionPaymentInline]
 
 
 @admin.register(Bid)
-class BidAdmin(admin.ModelAdmin):
+class BidAdmin(ReadOnlyFieldsMixin, admin.ModelAdmin):
     list_display = ("id", "auction", "bidder", "amount", "created_at", "voided_at")
     list_filter = ("created_at", "voided_at")
     ordering = ("-id",)  # newest first, by the primary key (every bid, voided ones too)
     search_fields = ("auction__id", "bidder__username")
-    readonly_fields = (
-        "auction",
-        "bidder",
-        "amount",
-        "idempotency_key",
-        "created_at",
-        "voided_at",
-        "void_reason",
-        "voided_by",
-    )
 
     actions = ["void_bids"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # bids are never deleted; staff void them with a reason
 
     @admin.action(description="Void the selected bids (with a reason)")
     def void_bids(self, request, queryset):
@@ -115,6 +115,8 @@ class BidAdmin(admin.ModelAdmin):
         if "apply" in request.POST and reason:
             for bid in queryset:
                 services.void_bid(bid_id=bid.pk, staff_user=request.user, reason=reason)
+                # The audit row: who voided which bid, and why (admin's history).
+                self.log_change(request, bid, f"Voided: {reason}")
             self.message_user(request, f"Voided {queryset.count()} bid(s).", messages.SUCCESS)
             return None
         if "apply" in request.POST:
@@ -140,7 +142,13 @@ class AuctionPaymentAdmin(admin.ModelAdmin):
         "completed_at",
     )
     list_filter = ("status", "provider", "needs_refund", "created_at", "completed_at")
-    search_fields = ("merchant_trans_id", "auction__id")
+    # The provider apps add their own ids (Click, Payme, Medogram admin modules).
+    search_fields = (
+        "merchant_trans_id",
+        "auction__id",
+        "auction__seller__username",
+        "auction__seller__phone",
+    )
     date_hierarchy = "created_at"
     readonly_fields = (
         "merchant_trans_id",

@@ -27,6 +27,12 @@ def money_field(**options) -> models.DecimalField:
     return models.DecimalField(max_digits=14, decimal_places=2, **options)
 
 
+def largest_storable(field: models.DecimalField) -> Decimal:
+    """The largest value a DecimalField's column holds (999999999999.99 for 14 and 2)."""
+    whole_digits = field.max_digits - field.decimal_places
+    return Decimal(10) ** whole_digits - Decimal(1).scaleb(-field.decimal_places)
+
+
 class User(AbstractUser):
     phone = models.CharField(
         _("phone"),
@@ -166,6 +172,16 @@ class Auction(models.Model):
         if self.current_price is None:
             return self.starting_price
         return self.current_price + self.min_increment
+
+    def maximum_bid(self) -> Decimal:
+        """The highest bid the rules allow now (CONTRACT 2).
+
+        AUCTION_MAX_BID_FACTOR times the minimum bid, and never so high that the minimum
+        bid after it (the bid plus min_increment) would not fit the price columns.
+        """
+        factor = Decimal(settings.AUCTION_MAX_BID_FACTOR)
+        storable = largest_storable(Bid._meta.get_field("amount")) - self.min_increment
+        return min(self.next_minimum_bid() * factor, storable)
 
     def reserve_met(self) -> bool | None:
         if self.reserve_price is None:
@@ -334,3 +350,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}{self.arguments}"
+
+
+class LoginFailure(models.Model):
+    """One failed password attempt for a username (auctions/login_limit.py, CONTRACT 2).
+
+    In the database, so every gunicorn worker counts the same attempts without a cache.
+    """
+
+    username = models.CharField(max_length=150)  # case-folded, as typed; the user may not exist
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="login_failure_recent"),
+            models.Index(fields=["created_at"], name="login_failure_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.created_at}"

@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,29 +21,48 @@ MAX_ATTEMPTS = 5
 
 
 def deliver_outbox(batch: int = 200) -> int:
-    """Handle up to `batch` unsent events, each once, even with several workers running."""
+    """Handle up to `batch` unsent events, each once, even with several workers running.
+
+    Each event is claimed and settled in its own transaction, and its handler runs in a
+    savepoint: one event's failure, a database error included, rolls back nothing of the
+    others (their sent marks and retry counters stay, so no mail goes out twice).
+    """
     handled = 0
+    candidates = list(
+        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .order_by("id")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for notification_id in candidates:
+        handled += _deliver_one(notification_id)
+    return handled
+
+
+def _deliver_one(notification_id: int) -> int:
+    """Handle one event under its row lock; return 1 when it was sent."""
     with transaction.atomic():
-        pending = list(
+        notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-            .order_by("id")[:batch]
+            .filter(pk=notification_id, sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .first()
         )
-        for notification in pending:
-            try:
+        if notification is None:
+            return 0  # another worker has it, or it was settled meanwhile
+        try:
+            with transaction.atomic():
                 if notification.event not in EVENTS:
                     raise ValueError(f"unknown event {notification.event!r}")
                 globals()[notification.event](*notification.arguments)
-            except Exception as error:
-                logger.exception("notification event failed id=%s", notification.pk)
-                notification.attempts += 1
-                notification.last_error = repr(error)[:500]
-                notification.save(update_fields=["attempts", "last_error"])
-                continue
-            notification.sent_at = timezone.now()
-            notification.save(update_fields=["sent_at"])
-            handled += 1
-    return handled
+                notification.sent_at = timezone.now()
+                notification.save(update_fields=["sent_at"])
+        except Exception as error:
+            logger.exception("notification event failed id=%s", notification.pk)
+            notification.sent_at = None
+            notification.attempts += 1
+            notification.last_error = repr(error)[:500]
+            notification.save(update_fields=["attempts", "last_error"])
+            return 0
+        return 1
 
 
 logger = logging.getLogger(__name__)
@@ -81,9 +100,15 @@ def _bidder_ids(auction: Auction) -> list[int]:
 
 
 def _send(kind: str, user_id: int, auction_id: int) -> None:
-    """Send one email; a failure is logged and the other recipients still get theirs."""
+    """Send one email; a failure is logged and the other recipients still get theirs.
+
+    A database error fails the whole event instead: the transaction can run no more
+    queries, so its savepoint is rolled back and the event retried.
+    """
     try:
         deliver(kind, user_id, auction_id)
+    except DatabaseError:
+        raise
     except Exception:
         logger.exception(
             "notification failed kind=%s user_id=%s auction_id=%s", kind, user_id, auction_id

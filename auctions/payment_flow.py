@@ -60,6 +60,14 @@ class AuctionCancelled(PaymentFlowError):
         self.auction_id = auction_id
 
 
+class AuctionEnded(PaymentFlowError):
+    """The auction's end_time passed while it was unpaid: its fee would buy nothing."""
+
+    def __init__(self, auction_id: int):
+        super().__init__(f"auction {auction_id} ended unpaid")
+        self.auction_id = auction_id
+
+
 class RefundRefused(PaymentFlowError):
     def __init__(self, reason: str):
         super().__init__(f"refund refused: {reason}")
@@ -295,7 +303,8 @@ def complete_payment(
 ) -> AuctionPayment:
     """Complete the payment and mark its auction paid, exactly once (CONTRACT 1).
 
-    Raises AlreadyPaid, changing nothing, when another payment has paid the auction.
+    Raises AlreadyPaid, changing nothing, when another payment has paid the auction, and
+    AuctionEnded when the auction's end_time passed while it was unpaid (CONTRACT 1).
     """
 
     def refuse_if_paid(locked: LockedPayment) -> None:
@@ -304,6 +313,8 @@ def complete_payment(
             raise AlreadyPaid(auction.pk)
         if auction.status == AuctionStatus.CANCELLED:
             raise AuctionCancelled(auction.pk)
+        if auction.end_time <= timezone.now():
+            raise AuctionEnded(auction.pk)
 
     def mark_auction_paid(locked: LockedPayment) -> None:
         payment = locked.payment

@@ -3,6 +3,8 @@
 `auctions` never imports a provider app; it only looks providers up by name.
 """
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,6 +50,9 @@ def result_url(merchant_trans_id: str, request=None) -> str | None:
     return site_url(result_path(merchant_trans_id), request)
 
 
+logger = logging.getLogger("payments")
+
+
 class ProviderUnavailable(Exception):
     """The provider could not start the payment (e.g. its gateway is down): answer 502."""
 
@@ -68,6 +73,23 @@ class PaymentProvider:
     # the row; may move it through payment_flow and raise ProviderUnavailable.
     start: Callable[..., None] | None = None
     label: str = ""
+    # expire(auction_id=…): close the provider's open attempts for the auction that can no
+    # longer be paid (e.g. Payme's 12-hour timeout) before a seller starts a payment.
+    expire: Callable[..., int] | None = None
+    # The settings without which the provider is not offered (CONTRACT 6); a setting is
+    # missing when unset or empty.
+    required_settings: tuple[str, ...] = ()
+
+    def missing_settings(self) -> list[str]:
+        return [
+            name
+            for name in self.required_settings
+            if not str(getattr(settings, name, "") or "").strip()
+        ]
+
+    @property
+    def configured(self) -> bool:
+        return not self.missing_settings()
 
 
 _registry: dict[str, PaymentProvider] = {}
@@ -87,3 +109,30 @@ def names() -> list[str]:
 
 def all_providers() -> list[PaymentProvider]:
     return [_registry[name] for name in names()]
+
+
+def offered(name: object) -> PaymentProvider | None:
+    """The provider a seller may pay with: registered and with all its settings."""
+    provider = get(name)
+    return provider if provider is not None and provider.configured else None
+
+
+def offered_providers() -> list[PaymentProvider]:
+    return [provider for provider in all_providers() if provider.configured]
+
+
+_reported = threading.Event()
+
+
+def report_missing_settings() -> None:
+    """Log one line naming each missing provider setting, once per process (start-up)."""
+    if _reported.is_set():
+        return
+    _reported.set()
+    missing = [
+        f"{name} ({provider.name})"
+        for provider in all_providers()
+        for name in provider.missing_settings()
+    ]
+    if missing:
+        logger.warning("payment providers not offered, missing settings: %s", ", ".join(missing))

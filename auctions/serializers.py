@@ -2,13 +2,36 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import services
 from .models import PHONE_PATTERN, Auction, AuctionPayment, Bid, Listing
+from .money import parse_sum
 
 User = get_user_model()
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+class PlainMoneyField(serializers.DecimalField):
+    """An amount in sum as digits with at most two decimals (CONTRACT 2): "1e10", "+5",
+    " 5", "NaN" and JSON floats are refused; a JSON integer is read as its digits."""
+
+    default_error_messages = {
+        "plain": _("Enter an amount in digits with at most 2 decimals, e.g. 501000000.50.")
+    }
+
+    def __init__(self, **options):
+        super().__init__(**(MONEY | options))
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)
+        try:
+            parse_sum(data)
+        except ValueError:
+            self.fail("plain")
+        return super().to_internal_value(data)
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -24,9 +47,9 @@ class RegisterSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         try:
-            password_validation.validate_password(
-                attrs["password"], User(username=attrs["username"])
-            )
+            # Django's validators, the similarity one against the username and email.
+            candidate = User(username=attrs["username"], email=attrs.get("email", ""))
+            password_validation.validate_password(attrs["password"], candidate)
         except DjangoValidationError as error:
             raise serializers.ValidationError({"password": list(error.messages)}) from None
         return attrs
@@ -67,9 +90,9 @@ class ListingSerializer(serializers.ModelSerializer):
 
 class AuctionSerializer(serializers.ModelSerializer):
     listing = serializers.PrimaryKeyRelatedField(queryset=Listing.objects.all())
-    starting_price = serializers.DecimalField(**MONEY)
-    min_increment = serializers.DecimalField(**MONEY)
-    reserve_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    starting_price = PlainMoneyField()
+    min_increment = PlainMoneyField()
+    reserve_price = PlainMoneyField(required=False, allow_null=True)
     status = serializers.SerializerMethodField()
     current_price = serializers.SerializerMethodField()
     reserve_met = serializers.SerializerMethodField()
@@ -131,7 +154,7 @@ class BidSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     auction = serializers.IntegerField(source="auction_id", read_only=True)
-    amount = serializers.DecimalField(**MONEY)
+    amount = PlainMoneyField()
     bidder = serializers.SerializerMethodField()
     is_mine = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(read_only=True)

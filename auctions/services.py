@@ -20,6 +20,7 @@ from .models import (
     Listing,
     Notification,
     PaymentStatus,
+    largest_storable,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,38 @@ def register_user(*, username: str, password: str, email: str = "", phone: str =
         raise UsernameTaken(_("This username is taken.")) from None
 
 
+# Listings
+
+
+class ListingLocked(Conflict):
+    pass
+
+
+def listing_is_locked(listing: Listing) -> bool:
+    """Whether an auction of the listing is paid: then what bidders bid on never changes."""
+    return Auction.objects.filter(listing=listing, is_paid=True).exists()
+
+
+def lock_listing_for_edit(listing_id: int) -> Listing:
+    """Lock the listing and its auctions for an edit; ListingLocked once one is paid.
+
+    In the caller's transaction. The auction rows are locked too: a payment completing
+    meanwhile (which locks its auction) either waits for the edit or is seen as paid here.
+    """
+    listing = Listing.objects.select_for_update().get(pk=listing_id)
+    paid = [
+        auction.is_paid
+        for auction in Auction.objects.select_for_update().filter(listing=listing).order_by("pk")
+    ]
+    if any(paid):
+        raise ListingLocked(listing_locked_message())
+    return listing
+
+
+def listing_locked_message() -> str:
+    return _("This listing has a paid auction: what bidders bid on can no longer change.")
+
+
 # Auctions
 
 
@@ -96,6 +129,13 @@ def validate_auction(
         errors["min_increment"] = _("The minimum increment must be greater than zero.")
     if reserve_price is not None and reserve_price <= 0:
         errors["reserve_price"] = _("The reserve price must be greater than zero.")
+    if (
+        starting_price is not None
+        and min_increment is not None
+        and starting_price + min_increment > largest_storable(Bid._meta.get_field("amount"))
+    ):
+        # The first bid (the starting price) must leave room for the minimum bid after it.
+        errors["starting_price"] = _("The starting price plus the increment is too large.")
     if start_time < now - datetime.timedelta(minutes=1):
         errors["start_time"] = _("The start time may not be in the past.")
     if end_time <= start_time:
@@ -176,6 +216,11 @@ def place_bid(
         minimum = auction.next_minimum_bid()
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
+        maximum = auction.maximum_bid()
+        if maximum < minimum:  # at the top of what the price columns hold
+            raise BidRefused(_("This auction's price cannot go any higher."))
+        if amount > maximum:
+            raise BidRefused(_("The bid may be at most %(maximum)s.") % {"maximum": maximum})
         fields = ["current_price", "bid_count", "leader", "updated_at"]
         if number is None:
             number = _bidder_number(auction.pk, bidder.pk)
@@ -263,11 +308,11 @@ def start_payment(*, auction_id: int, user, provider_name: object, request=None)
             raise NotSeller(_("Only the auction's seller can pay its fee."))
         if auction.is_paid:
             raise Conflict(_("This auction is already paid."))
-        provider = providers.get(provider_name)
+        provider = providers.offered(provider_name)  # an unconfigured one is unknown
         if provider is None:
             raise DomainError(
                 _("Unknown provider; choose one of: %(names)s.")
-                % {"names": ", ".join(providers.names())}
+                % {"names": ", ".join(p.name for p in providers.offered_providers())}
             )
         if auction.status == AuctionStatus.CANCELLED:
             raise Conflict(_("This auction is cancelled."))
@@ -315,9 +360,13 @@ def _open_payment(auction: Auction, provider) -> AuctionPayment | None:
 
 
 def _cancel_stale_payments(auction_id: int, provider_name: object) -> None:
-    """Cancel the auction's pending payments with this provider older than the TTL."""
+    """Cancel the auction's pending payments with this provider older than the TTL, and
+    the attempts the provider says can no longer be paid (provider.expire)."""
     if isinstance(provider_name, str):
         expire_stale_payments(auction_id=auction_id, provider=provider_name)
+        provider = providers.get(provider_name)
+        if provider is not None and provider.expire is not None:
+            provider.expire(auction_id=auction_id)
 
 
 # Lifecycle: each transition exactly once, re-checked under the auction row lock.

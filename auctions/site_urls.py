@@ -25,7 +25,7 @@ app_name = "site"
 
 urlpatterns = [
     path("", site_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", site_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", site_views.signup, name="signup"),
     path("auctions/<site_id:pk>/", site_views.auction_detail, name="auction-detail"),

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, DecimalField, Max, Prefetch
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.static import serve
 
-from . import providers, services
+from . import login_limit, providers, services
 from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm, plain_amount
 from .models import (
     FINAL_PAYMENT_STATUSES,
@@ -224,6 +225,21 @@ def auction_url(auction: Auction) -> str:
 # Accounts
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login page; 429 after 10 failed attempts for the username (CONTRACT 2)."""
+
+    def post(self, request, *args, **kwargs):
+        wait = login_limit.retry_after(request.POST.get("username"))
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        context = self.get_context_data(
+            form=self.get_form_class()(request), throttled=login_limit.blocked_message(wait)
+        )
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
@@ -239,11 +255,12 @@ def signup(request):
             )
         except services.UsernameTaken as error:
             form.add_error("username", error.message)
-            return render(request, "registration/signup.html", {"form": form})
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return render(request, "registration/signup.html", {"form": form}, status=400)
+        login(request, user, backend="auctions.login_limit.LoginLimitBackend")
         messages.success(request, _("Welcome, %(name)s!") % {"name": user.username})
         return redirect("site:home")
-    return render(request, "registration/signup.html", {"form": form})
+    status = 400 if request.method == "POST" else 200  # refused fields, e.g. a weak password
+    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 # Sellers
@@ -267,13 +284,31 @@ def my_listings(request):
 @require_http_methods(["GET", "POST"])
 def listing_edit(request, pk: int | None = None):
     listing = get_object_or_404(Listing, pk=pk, owner=request.user) if pk is not None else None
+    if listing is not None and services.listing_is_locked(listing):
+        # CONTRACT 2: once an auction of it is paid, the listing stays as bidders saw it.
+        return render(
+            request,
+            "auctions/listing_form.html",
+            {"listing": listing, "locked": services.listing_locked_message()},
+            status=409 if request.method == "POST" else 200,
+        )
     form = ListingForm(request.POST or None, request.FILES or None, instance=listing)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            listing = form.save(commit=False)
-            listing.owner = request.user
-            listing.save()
-            form.save_photos(listing)
+        try:
+            with transaction.atomic():
+                if listing is not None:
+                    services.lock_listing_for_edit(listing.pk)  # paid meanwhile: 409
+                listing = form.save(commit=False)
+                listing.owner = request.user
+                listing.save()
+                form.save_photos(listing)
+        except services.ListingLocked as refusal:
+            return render(
+                request,
+                "auctions/listing_form.html",
+                {"listing": listing, "locked": refusal.message},
+                status=409,
+            )
         messages.success(request, _("The listing is saved."))
         return redirect("site:my-listings")
     return render(
@@ -346,7 +381,7 @@ def _provider_choices():
             "amount": provider.amount(),
             "currency": provider.currency,
         }
-        for provider in providers.all_providers()
+        for provider in providers.offered_providers()  # CONTRACT 6: configured ones only
     ]
 
 

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import notifications, services
+from . import notifications, providers, services
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,12 @@ def advance_auctions() -> dict:
 
 @shared_task
 def expire_stale_payments() -> int:
+    """Cancel stale pending payments, and the attempts each provider says have expired
+    (e.g. Payme's 12-hour timeout, CONTRACT 1)."""
     expired = services.expire_stale_payments()
+    for provider in providers.all_providers():
+        if provider.expire is not None:
+            expired += provider.expire()
     if expired:
         logger.info("stale payments cancelled count=%s", expired)
     return expired

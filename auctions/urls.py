@@ -1,5 +1,4 @@
 from django.urls import path, re_path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -11,7 +10,7 @@ router.register("auctions", views.AuctionViewSet, basename="auction")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
     re_path(
         rf"^payments/(?P<merchant_trans_id>{MERCHANT_TRANS_ID_PATTERN})/$",
         views.PaymentDetailView.as_view(),

@@ -2,15 +2,17 @@
 
 import re
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import services
+from . import login_limit, services
 from .models import Auction, AuctionPayment, Bid, Listing
 from .money import format_sum
 from .serializers import (
@@ -42,6 +44,17 @@ class RegisterView(generics.CreateAPIView):
         return Response({"id": user.pk, "username": user.username}, status.HTTP_201_CREATED)
 
 
+class TokenView(ObtainAuthToken):
+    """DRF's token view; 429 after 10 failed attempts for the username (CONTRACT 2)."""
+
+    def post(self, request, *args, **kwargs):
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        wait = login_limit.retry_after(username)
+        if wait is not None:
+            raise Throttled(wait=wait, detail=login_limit.blocked_message(wait))
+        return super().post(request, *args, **kwargs)
+
+
 class ListingViewSet(viewsets.ModelViewSet):
     serializer_class = ListingSerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
@@ -57,6 +70,12 @@ class ListingViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
+
+    def update(self, request, *args, **kwargs):
+        """The owner's edit (403 for others), 409 once an auction of it is paid (CONTRACT 2)."""
+        with transaction.atomic():
+            services.lock_listing_for_edit(self.get_object().pk)
+            return super().update(request, *args, **kwargs)
 
 
 class AuctionViewSet(

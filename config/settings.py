@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "auctions",
     "payments_click",
     "payments_payme",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ProviderCallbackFastPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,13 +145,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "auctions.User"
 
+# Django's standard validators for the API's register and the site's signup (CONTRACT 2).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# 10 failed logins for one username within 15 minutes block it (auctions/login_limit.py).
+AUTHENTICATION_BACKENDS = ["auctions.login_limit.LoginLimitBackend"]
 
 if TESTING:
     # Hashing speed is not under test; PBKDF2 would dominate the suite's time.
@@ -223,6 +231,9 @@ SITE_URL = env.text("SITE_URL").strip().rstrip("/")
 AUCTION_LISTING_FEE = env.decimal("AUCTION_LISTING_FEE", "50000")
 AUCTION_MIN_DURATION = env.integer("AUCTION_MIN_DURATION", 0)
 AUCTION_SOFT_CLOSE_MINUTES = env.integer("AUCTION_SOFT_CLOSE_MINUTES", 5)
+# A bid may be at most this many times the minimum bid (CONTRACT 2): a typo of three extra
+# zeros cannot take an auction out of everyone's reach.
+AUCTION_MAX_BID_FACTOR = env.integer("AUCTION_MAX_BID_FACTOR", 10)
 PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
 # The longest a callback's transaction waits for a row lock before it gives up with the
 # provider's retryable error (Click -7, Payme -32400), in seconds.
@@ -301,6 +312,24 @@ LOGGING = {
     "loggers": {
         "payments": {"handlers": ["console", "payments_file"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+    },
+}
+
+# Content-Security-Policy on every page (CONTRACT 6; django-csp): only the site's own
+# scripts, styles, images and fonts, no inline script (the Swagger UI loads its init
+# script from its own URL); inline styles are allowed. A view that needs one more origin
+# extends it with csp.decorators.csp_update, e.g. connect-src for a provider's API.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
     },
 }
 

@@ -125,3 +125,9 @@ class MedogramPaymentInline(UserDataMixin, ReadOnlyMixin, admin.StackedInline):
 
 
 AuctionPaymentAdmin.inlines = [*AuctionPaymentAdmin.inlines, MedogramPaymentInline]
+AuctionPaymentAdmin.search_fields = (
+    *AuctionPaymentAdmin.search_fields,
+    "medogram__id_get",
+    "medogram__trans_id",
+    "medogram__tracking_code",
+)

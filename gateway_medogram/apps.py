@@ -23,5 +23,6 @@ class MedogramConfig(AppConfig):
                 start=services.start,
                 pay_url=services.pay_url,
                 label="Medogram",
+                required_settings=("MEDOGRAM_API_KEY",),
             )
         )

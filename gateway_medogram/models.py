@@ -22,6 +22,9 @@ class MedogramPayment(models.Model):
     user_data_fetched_at = models.DateTimeField(null=True, blank=True)
     verified_status = models.IntegerField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Set while a callback's verification runs (services.claim_verification): an unsigned
+    # callback verifies only when no other verification of this payment is under way.
+    verifying_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

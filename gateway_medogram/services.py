@@ -5,6 +5,7 @@ under payment_flow.lock_payment. Log rows are written outside the processing tra
 so a rollback keeps them.
 """
 
+import datetime
 import hmac
 import logging
 import re
@@ -13,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -296,12 +298,41 @@ class Outcome:
         return bool(self.merchant_trans_id)
 
 
+def claim_verification(medogram: MedogramPayment) -> bool:
+    """Mark a verification of this payment as under way; False if another one is.
+
+    One conditional UPDATE (a short row lock in its own statement, nothing held across
+    requests, so PgBouncer in transaction mode is no problem). The mark expires on its own
+    after the longest a verification can take, in case its worker died.
+    """
+    now = timezone.now()
+    longest = settings.MEDOGRAM_CONNECT_TIMEOUT + 2 * settings.MEDOGRAM_READ_TIMEOUT + 5
+    claimed = (
+        MedogramPayment.objects.filter(pk=medogram.pk)
+        .filter(Q(verifying_until__isnull=True) | Q(verifying_until__lte=now))
+        .update(verifying_until=now + datetime.timedelta(seconds=longest))
+    )
+    return claimed == 1
+
+
+def release_verification(medogram: MedogramPayment) -> None:
+    MedogramPayment.objects.filter(pk=medogram.pk).update(verifying_until=None)
+
+
 def handle_callback(fields) -> Outcome:
-    """Verify a browser's return from the gateway and complete or fail its payment once."""
+    """Verify a browser's return from the gateway and complete or fail its payment once.
+
+    A callback without our signature (CONTRACT 5) may complete a payment the gateway
+    confirms, never fails one, verifies only while no other verification of the payment
+    runs and never for a final payment; one naming no payment of ours writes no log row.
+    """
+    if not settings.MEDOGRAM_API_KEY:
+        # CONTRACT 6: not offered, so nothing to verify; the gateway would refuse us anyway.
+        logger.warning("medogram callback outcome=invalid reason=not_configured")
+        return Outcome("invalid", reason="the Medogram gateway is not configured")
     try:
         incoming = CallbackFields.parse(fields)
     except BadCallback as error:
-        write_log(LogKind.CALLBACK, message=str(error), payload={"refused": error.fields})
         logger.warning("medogram callback outcome=invalid refused=%s", ",".join(error.fields))
         return Outcome("invalid", reason=str(error))
     medogram = (
@@ -315,7 +346,6 @@ def handle_callback(fields) -> Outcome:
         "tracking_code": incoming.tracking_code,
     }
     if medogram is None:
-        write_log(LogKind.CALLBACK, message="unknown id_get", payload=received)
         logger.warning(
             "medogram callback id_get=%s trans_id=%s outcome=unknown",
             incoming.id_get,
@@ -339,8 +369,15 @@ def handle_callback(fields) -> Outcome:
         and payment.status == PaymentStatus.FAILED
         and incoming.trans_id != medogram.trans_id
     )
+    claimed = False
     if payment.status in FINAL_PAYMENT_STATUSES and not recheck:
         outcome = Outcome(payment.status, payment.merchant_trans_id, reason="already final")
+    elif not (claimed := claim_verification(medogram)) and not authentic:
+        # Unsigned and another verification of this payment is under way: a dozen forged
+        # callbacks cannot hold a dozen web workers on the gateway.
+        outcome = Outcome(
+            payment.status, payment.merchant_trans_id, reason="verification in progress"
+        )
     else:
         if not medogram.trans_id and authentic:
             # Kept so reconciliation can verify if the gateway cannot be reached now.
@@ -367,6 +404,9 @@ def handle_callback(fields) -> Outcome:
             )
             payment.refresh_from_db(fields=["status"])
             outcome = Outcome(payment.status, payment.merchant_trans_id, reason="internal_error")
+        finally:
+            if claimed:
+                release_verification(medogram)
     logger.info(
         "medogram callback merchant_trans_id=%s id_get=%s trans_id=%s outcome=%s reason=%s",
         outcome.merchant_trans_id,
@@ -379,26 +419,21 @@ def handle_callback(fields) -> Outcome:
 
 
 def judge(
-    verification: Verification,
-    medogram: MedogramPayment,
-    *,
-    trans_id: str = "",
-    trusted: bool = True,
+    verification: Verification, medogram: MedogramPayment, *, trusted: bool = True
 ) -> tuple[str, str]:
     """(decision, reason): decision is complete, fail or wait (leave processing).
 
-    A failure status fails the payment only for a trusted caller (a signed callback,
-    reconciliation) or when the answer names our id_get and the trans_id asked about:
-    otherwise a made-up trans_id ("no such transaction") could fail a stranger's payment.
+    Only a trusted caller (a signed callback, reconciliation) may fail a payment: an
+    unsigned callback's trans_id or answer may be anyone's, so its "fail" is a "wait".
     """
+    decision, reason = _judge(verification, medogram)
+    if decision == "fail" and not trusted:
+        return "wait", f"{reason}; an unsigned callback fails nothing"
+    return decision, reason
+
+
+def _judge(verification: Verification, medogram: MedogramPayment) -> tuple[str, str]:
     if verification.status <= 0:
-        names_ours = (
-            verification.id_get == medogram.id_get
-            and trans_id
-            and verification.trans_id == trans_id
-        )
-        if not (trusted or names_ours):
-            return "wait", f"gateway status {verification.status} for an unsigned callback"
         return "fail", f"gateway status {verification.status}"
     if verification.status != 1:
         return "wait", f"unexpected gateway status {verification.status}"
@@ -433,7 +468,7 @@ def verify_and_apply(
         )
         payment.refresh_from_db(fields=["status"])
         return Outcome(payment.status, merchant_trans_id, reason=error.reason)
-    decision, reason = judge(verification, medogram, trans_id=trans_id, trusted=trusted)
+    decision, reason = judge(verification, medogram, trusted=trusted)
     write_log(
         LogKind.VERIFICATION,
         medogram=medogram,
@@ -472,7 +507,11 @@ def verify_and_apply(
         elif decision == "complete":
             try:
                 payment_flow.complete_payment(locked, cause=CAUSE, reference=reference)
-            except (payment_flow.AlreadyPaid, payment_flow.AuctionCancelled) as error:
+            except (
+                payment_flow.AlreadyPaid,
+                payment_flow.AuctionCancelled,
+                payment_flow.AuctionEnded,
+            ) as error:
                 needs_refund = True
                 reason = f"payer charged but {error}: needs a refund"
                 payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")

@@ -78,3 +78,8 @@ class ClickTransactionInline(ReadOnly, admin.TabularInline):
 
 
 AuctionPaymentAdmin.inlines = [*AuctionPaymentAdmin.inlines, ClickTransactionInline]
+AuctionPaymentAdmin.search_fields = (
+    *AuctionPaymentAdmin.search_fields,
+    "click_transactions__click_trans_id",
+    "click_transactions__click_paydoc_id",
+)

@@ -9,11 +9,16 @@ class ClickConfig(AppConfig):
         from auctions.providers import PaymentProvider, register
 
         # No system check for empty CLICK_* settings: `check --deploy` must report nothing
-        # (CONTRACT 6); an unconfigured site refuses every callback (-1/-8) and logs it.
+        # (CONTRACT 6); without them Click is not offered, every callback is refused
+        # (-1/-8) and start-up logs what is missing (auctions.providers).
         from . import protocol
 
         register(
             PaymentProvider(
-                name=protocol.PROVIDER, currency="UZS", pay_url=protocol.pay_url, label="Click"
+                name=protocol.PROVIDER,
+                currency="UZS",
+                pay_url=protocol.pay_url,
+                label="Click",
+                required_settings=protocol.REQUIRED_SETTINGS,
             )
         )

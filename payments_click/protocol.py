@@ -23,6 +23,7 @@ PROVIDER = "click"
 PREPARE, COMPLETE = 0, 1
 ACTION_NAMES = {PREPARE: "prepare", COMPLETE: "complete"}
 PAY_PAGE = "https://my.click.uz/services/pay"
+REQUIRED_SETTINGS = ("CLICK_SERVICE_ID", "CLICK_MERCHANT_ID", "CLICK_SECRET_KEY")
 
 BIGINT_MAX = 2**63 - 1
 INTEGER = re.compile(r"-?[0-9]{1,19}")
@@ -94,6 +95,7 @@ class TransactionCancelled(ClickError):
 FROM_DOMAIN = {
     payment_flow.AlreadyPaid: AlreadyPaid,
     payment_flow.AuctionCancelled: TransactionCancelled,
+    payment_flow.AuctionEnded: TransactionCancelled,  # CONTRACT 1: -9
     payment_flow.LockTimeout: LockTimeout,
 }
 
@@ -228,6 +230,9 @@ class ClickRequest:
         check_sign(text)  # step 3
         if not _is_our_service(text["service_id"]):  # step 4
             raise BadRequest("foreign service_id")
+        if not all(getattr(settings, name) for name in REQUIRED_SETTINGS):
+            # CONTRACT 6: a Click not offered to sellers takes no payment either.
+            raise BadRequest("Click is not configured", outcome="not_configured")
         if numbers["action"] != endpoint:  # step 5
             raise ActionNotFound()
         if endpoint == COMPLETE and numbers["error"] > 0:

@@ -126,7 +126,7 @@ def _complete_row(
         payment_flow.complete_payment(locked, cause=PROVIDER, reference=reference)
     except payment_flow.AlreadyPaid:
         _charged_for_paid_auction(locked, incoming)  # paid since our unlocked read
-    except payment_flow.AuctionCancelled:
+    except (payment_flow.AuctionCancelled, payment_flow.AuctionEnded):
         raise TransactionCancelled() from None
     row.completed_at = payment.completed_at
     _record(row, incoming, ClickTransactionStatus.COMPLETED)

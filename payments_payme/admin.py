@@ -76,3 +76,7 @@ class PaymeTransactionInline(admin.TabularInline):
 
 
 AuctionPaymentAdmin.inlines = [*AuctionPaymentAdmin.inlines, PaymeTransactionInline]
+AuctionPaymentAdmin.search_fields = (
+    *AuctionPaymentAdmin.search_fields,
+    "payme_transactions__payme_id",
+)

@@ -33,6 +33,7 @@ from .models import PaymeKeyChange
 logger = logging.getLogger("payments")
 
 LOGIN = b"Paycom:"
+REQUIRED_SETTINGS = ("PAYME_MERCHANT_ID", "PAYME_KEY")  # CONTRACT 6: offered only with both
 CONTENT_TYPE = "application/json; charset=UTF-8"
 CHECKOUT_HOST = "https://checkout.paycom.uz"
 CHECKOUT_TEST_HOST = "https://test.paycom.uz"
@@ -413,6 +414,9 @@ def _dispatch(request, handlers: dict, call: Call) -> dict:
         raise InsufficientPrivilege("ip")
     if not authorized(request.META.get("HTTP_AUTHORIZATION", "")):
         raise InsufficientPrivilege("Authorization")
+    if not settings.PAYME_MERCHANT_ID:
+        # CONTRACT 6: a Payme not offered to sellers takes no payment either.
+        raise InsufficientPrivilege("PAYME_MERCHANT_ID")
     if body is None:
         raise InvalidRequest("body")
     if parse_error is not None:

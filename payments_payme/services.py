@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from auctions import payment_flow, providers
-from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus
+from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import sum_to_tiyin
 from auctions.queries import insert
 
@@ -206,14 +206,62 @@ def _expire(locked: payment_flow.LockedPayment, payme_transaction: PaymeTransact
     raise protocol.CannotPerform("id")
 
 
+def cancel_expired(
+    *, payment_id: int | None = None, auction_id: int | None = None, payme_id: str | None = None
+) -> int:
+    """Cancel waiting transactions older than Payme's 12 hours; return how many (CONTRACT 1).
+
+    Each with reason 4 (timeout) and its payment `cancelled`, so nothing waits on a
+    transaction Payme will never perform and the seller can start a new payment. Called
+    wherever one is met: a callback naming its account or id, a seller starting a payment,
+    and the reconcile command and the expiry job (no arguments: every expired one). Each
+    is re-checked under the payment's and the transaction's locks, in its own transaction.
+    """
+    rows = PaymeTransaction.objects.filter(
+        state=State.CREATED, create_time__lt=now_ms() - TIMEOUT_MS
+    )
+    if payment_id is not None:
+        rows = rows.filter(payment_id=payment_id)
+    if auction_id is not None:
+        rows = rows.filter(payment__auction_id=auction_id)
+    if payme_id is not None:
+        rows = rows.filter(payme_id=payme_id)
+    cancelled = 0
+    for expired_id in list(rows.order_by("pk").values_list("payme_id", flat=True)):
+        with payment_flow.atomic():
+            locked = payment_flow.lock_payment(pk=queries.payment_id_of(expired_id))
+            payme_transaction = queries.lock_transaction(expired_id)
+            if payme_transaction.state != State.CREATED or not _expired(payme_transaction):
+                continue  # performed or cancelled meanwhile
+            _cancel(locked, payme_transaction, reason=4)  # reason 4: timeout
+            cancelled += 1
+        logger.info(
+            "payme expired merchant_trans_id=%s payme_id=%s outcome=cancelled reason=4",
+            locked.payment.merchant_trans_id,
+            expired_id,
+        )
+    return cancelled
+
+
 # -- methods -----------------------------------------------------------------------------
 
 
 def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
     """Whether Payme may take the money: one query (the payment with its auction)."""
     account = _account(params, call)
+    status = account.status
+    if status == PaymentStatus.PROCESSING:
+        # A processing payment may wait on a transaction past Payme's 12 hours: cancelled
+        # here, or by a racing call since the read above, so its status is read again.
+        if cancel_expired(payment_id=account.payment_id):
+            call.outcome = "expired"
+        status = (
+            AuctionPayment.objects.filter(pk=account.payment_id)
+            .values_list("status", flat=True)
+            .get()
+        )
     can_pay = payable(
-        account.status,
+        status,
         is_paid=account.auction_is_paid,
         auction_status=account.auction_status,
         end_time=account.auction_end_time,
@@ -248,6 +296,12 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
         return _repeat_create(known, locked if known.payment_id == payment.pk else None, call)
+    if rows and _expired(rows[0]):
+        # The payment's waiting transaction timed out: cancelled first, so the account is
+        # no longer payable (-31099) and the seller can start a new payment (CONTRACT 1).
+        _cancel(locked, queries.lock_transaction(rows[0].payme_id), reason=4)
+        call.outcome = "expired_other"
+        rows = []
     auction = payment.auction
     can_pay = payable(
         payment.status,
@@ -363,6 +417,10 @@ def check_transaction(params: dict, call: protocol.Call) -> dict:
     payme_id = protocol.text_param(params, "id")
     call.payme_id = payme_id
     payme_transaction = _answer_row(payme_id, call)
+    if payme_transaction.state == State.CREATED and _expired(payme_transaction):
+        if cancel_expired(payme_id=payme_id):
+            call.outcome = "expired"
+        payme_transaction = _answer_row(payme_id, call)
     return _check_answer(payme_transaction)
 
 

@@ -177,3 +177,80 @@ def test_a_bid_costs_few_queries(live, bidder, django_assert_max_num_queries):
     assert again.json()["bidder"] == "Bidder 2"
     live.refresh_from_db()
     assert (live.leader, live.bidder_count, live.bid_count) == (other, 2, 3)
+
+
+# Amounts: digits only, AUCTION_MAX_BID_FACTOR, storable (CONTRACT 2).
+
+
+@pytest.mark.parametrize("amount", ["1e10", "1E3", "+1000", " 1000", "1000.001", "NaN", "0x3e8"])
+def test_an_amount_that_is_not_plain_digits_is_refused(live, bidder, amount):
+    answer = bid(bidder, live, amount)
+
+    assert answer.status_code == 400, answer.content
+    assert "amount" in answer.json()
+    assert not Bid.objects.exists()
+
+
+def test_a_json_float_is_refused_and_a_json_integer_is_read(live, bidder):
+    url = f"/api/auctions/{live.pk}/bids/"
+
+    as_float = client_for(bidder).post(url, {"amount": 1000.5}, format="json")
+    as_integer = client_for(bidder).post(url, {"amount": 1000}, format="json")
+
+    assert as_float.status_code == 400
+    assert as_integer.status_code == 201
+    assert Bid.objects.get().amount == Decimal("1000")
+
+
+def test_a_bid_above_the_factor_times_the_minimum_is_refused(live, bidder, settings):
+    settings.AUCTION_MAX_BID_FACTOR = 10
+
+    too_high = bid(bidder, live, "10000.01")
+    highest = bid(bidder, live, "10000")
+
+    assert too_high.status_code == 400
+    assert "10000" in too_high.json()["detail"]
+    assert highest.status_code == 201
+
+
+def test_the_largest_allowed_bid_leaves_the_next_minimum_storable(seller, bidder):
+    # A starting price near the column's limit: factor x minimum would not fit.
+    auction = ActiveAuctionFactory(
+        seller=seller,
+        listing__owner=seller,
+        starting_price=Decimal("900000000000.00"),
+        min_increment=Decimal("1000.00"),
+    )
+
+    refused = bid(bidder, auction, "999999999999.99")
+    accepted = bid(bidder, auction, "999999998999.99")
+
+    assert refused.status_code == 400
+    assert accepted.status_code == 201
+    auction.refresh_from_db()
+    assert auction.next_minimum_bid() == Decimal("999999999999.99")  # fits the column
+    # Bidding it would leave no storable minimum after it: a readable 400, never a 500.
+    follow_up = bid(UserFactory(username="other"), auction, "999999999999.99")
+    assert follow_up.status_code == 400
+    assert "cannot go any higher" in follow_up.json()["detail"]
+
+
+def test_an_auction_whose_first_bid_leaves_no_storable_next_minimum_is_refused(seller_api, seller):
+    from auctions.tests.factories import ListingFactory
+
+    listing = ListingFactory(owner=seller)
+    start = timezone.now() + datetime.timedelta(hours=1)
+    answer = seller_api.post(
+        "/api/auctions/",
+        {
+            "listing": listing.pk,
+            "starting_price": "999999999999.99",
+            "min_increment": "0.01",
+            "start_time": start.isoformat(),
+            "end_time": (start + datetime.timedelta(days=1)).isoformat(),
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert "starting_price" in answer.json()

@@ -89,3 +89,15 @@ def paid_at_gateway(start_medogram, sandbox):
     assert answer.status_code == 201, answer.content
     location = sandbox.pay(answer.json()["pay_url"])
     return payment, callback_query(location)
+
+
+@pytest.fixture
+def payments_log(caplog):
+    """Capture the `payments` logger (it does not propagate to the root logger)."""
+    import logging
+
+    logger = logging.getLogger("payments")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.DEBUG, logger="payments")
+    yield caplog
+    logger.removeHandler(caplog.handler)

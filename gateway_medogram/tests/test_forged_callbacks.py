@@ -61,9 +61,9 @@ def test_a_wrong_signature_is_not_trusted(start_medogram, sandbox, client):
     assert payment.status == Status.PROCESSING
 
 
-def test_an_unsigned_decline_the_gateway_ties_to_our_ids_still_fails(
-    start_medogram, sandbox, client
-):
+def test_an_unsigned_decline_never_fails_the_payment(start_medogram, sandbox, client):
+    """CONTRACT 5: an unsigned callback never fails a payment, even one the gateway
+    declined; the signed one (or reconciliation) does."""
     answer, payment = start_medogram()
     location = sandbox.pay(answer.json()["pay_url"], decline=True)
     unsigned = {k: v for k, v in parse_qsl(urlsplit(location).query) if k != "sig"}
@@ -71,7 +71,82 @@ def test_an_unsigned_decline_the_gateway_ties_to_our_ids_still_fails(
     declined = client.get(CALLBACK, unsigned, headers=JSON)
 
     payment.refresh_from_db()
-    assert (declined.json()["status"], payment.status) == ("failed", Status.FAILED)
+    assert (declined.json()["status"], payment.status) == ("processing", Status.PROCESSING)
+    signed = client.get(location, headers=JSON)
+    payment.refresh_from_db()
+    assert (signed.json()["status"], payment.status) == ("failed", Status.FAILED)
+
+
+@pytest.mark.parametrize("mode", ["wrong_amount", "wrong_factor"])
+def test_an_unsigned_callback_with_a_mismatched_answer_fails_nothing(
+    paid_at_gateway, sandbox, client, mode
+):
+    payment, query = paid_at_gateway
+    sandbox.set_mode(mode, only="verify")
+    unsigned = {key: value for key, value in query.items() if key != "sig"}
+
+    answer = client.get(CALLBACK, unsigned, headers=JSON)
+
+    payment.refresh_from_db()
+    assert (answer.json()["status"], payment.status) == ("processing", Status.PROCESSING)
+    assert not payment.events.filter(to_status=Status.FAILED).exists()
+
+
+def test_an_unsigned_callback_for_a_final_payment_verifies_nothing(
+    paid_at_gateway, sandbox, client
+):
+    payment, query = paid_at_gateway
+    client.get(CALLBACK, query, headers=JSON)  # the signed return completes it
+    verified = sandbox.state()["calls"]["verify"]
+    unsigned = {key: value for key, value in query.items() if key != "sig"}
+
+    answer = client.get(CALLBACK, unsigned, headers=JSON)
+
+    assert answer.json()["status"] == "completed"
+    assert sandbox.state()["calls"]["verify"] == verified
+
+
+def test_a_callback_naming_no_payment_of_ours_writes_no_log_row(sandbox, client, payments_log):
+    unknown = client.get(CALLBACK, {"trans_id": "1", "id_get": "987654321"}, headers=JSON)
+    invalid = client.get(CALLBACK, {"trans_id": "1", "id_get": "x"}, headers=JSON)
+
+    assert (unknown.status_code, invalid.status_code) == (400, 400)
+    assert not MedogramPaymentLog.objects.exists()
+    lines = [record.getMessage() for record in payments_log.records]
+    assert any("id_get=987654321" in line and "outcome=unknown" in line for line in lines)
+    assert any("outcome=invalid" in line for line in lines)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_unsigned_callbacks_verify_one_at_a_time(paid_at_gateway, sandbox):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    payment, query = paid_at_gateway
+    sandbox.set_mode("timeout", hang=1.0, only="verify")  # each verification takes a second
+    unsigned = {key: value for key, value in query.items() if key != "sig"}
+    answers = []
+
+    def forge() -> None:
+        try:
+            answers.append(Client().get(CALLBACK, unsigned, headers=JSON).json()["status"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=forge) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sandbox.state()["calls"]["verify"] == 1
+    assert sorted(answers) == ["completed"] + ["processing"] * 5
+    payment.refresh_from_db()
+    assert payment.status == Status.COMPLETED
+    assert payment.medogram.verifying_until is None  # released
 
 
 def test_an_id_get_the_gateway_gave_twice_fails_the_second_payment_cleanly(

@@ -36,7 +36,7 @@ def test_sign_up_refuses_with_readable_messages(client):
     )
 
     text = answer.content.decode()
-    assert answer.status_code == 200
+    assert answer.status_code == 400
     assert "This username is taken." in text
     assert "The two password fields didn" in text
     assert "Use +998 and 9 digits." in text
