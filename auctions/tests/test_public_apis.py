@@ -84,3 +84,14 @@ def test_project_code_uses_no_private_api():
     found = [offence for path in project_sources() for offence in offences(path)]
 
     assert found == []
+
+
+@pytest.mark.postgres
+def test_postgresql_settings_hold_behind_pgbouncer_in_transaction_mode():
+    from django.conf import settings
+
+    # CONTRACT 8: a server-side cursor would outlive the pooled server connection.
+    assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert "OPTIONS" not in settings.DATABASES["default"] or not settings.DATABASES["default"][
+        "OPTIONS"
+    ].get("options")  # no session-level startup options, which PgBouncer refuses
