@@ -3,10 +3,22 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8000
-SANDBOX_PORT ?= 8090
-# The embedded default: SQLite, the local Medogram sandbox, tasks run in-process (no broker).
-DEV_ENV = DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 MEDOGRAM_API_KEY=dev-sandbox-key \
-	MEDOGRAM_URL=http://127.0.0.1:$(SANDBOX_PORT)
+# The sandboxes follow the site's port (8000 -> Medogram 8090, Click 8091, Payme 8092), so
+# two copies run side by side: `PORT=8100 make run`.
+SANDBOX_PORT ?= $(shell expr $(PORT) + 90)
+CLICK_SANDBOX_PORT ?= $(shell expr $(PORT) + 91)
+PAYME_SANDBOX_PORT ?= $(shell expr $(PORT) + 92)
+LOCAL = http://127.0.0.1
+# The embedded default: SQLite, tasks run in-process (no broker), and the three local
+# provider sandboxes with demo credentials (docs/sandboxes.md): no money moves anywhere.
+DEV_ENV = DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 SITE_URL=$(LOCAL):$(PORT) \
+	MEDOGRAM_API_KEY=dev-sandbox-key MEDOGRAM_URL=$(LOCAL):$(SANDBOX_PORT) \
+	CLICK_SERVICE_ID=12345 CLICK_MERCHANT_ID=777 CLICK_MERCHANT_USER_ID=777 \
+	CLICK_SECRET_KEY=dev-click-secret CLICK_PAY_URL=$(LOCAL):$(CLICK_SANDBOX_PORT)/services/pay \
+	CLICK_MERCHANT_API_URL=$(LOCAL):$(CLICK_SANDBOX_PORT)/v2/merchant \
+	PAYME_MERCHANT_ID=5e730e8e0b852a417aa49ceb PAYME_KEY=dev-payme-key \
+	PAYME_CHECKOUT_URL=$(LOCAL):$(PAYME_SANDBOX_PORT) \
+	PAYME_SUBSCRIBE_URL=$(LOCAL):$(PAYME_SANDBOX_PORT)/api
 
 .PHONY: run test test-pgbouncer lint bench
 
@@ -19,8 +31,18 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 run: $(BIN)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py medogram_sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
-	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py medogram_sandbox --port $(SANDBOX_PORT) & medogram=$$!; \
+	$(DEV_ENV) $(BIN)/python manage.py click_sandbox --port $(CLICK_SANDBOX_PORT) & click=$$!; \
+	$(DEV_ENV) $(BIN)/python manage.py payme_sandbox --port $(PAYME_SANDBOX_PORT) & payme=$$!; \
+	trap 'kill $$medogram $$click $$payme 2>/dev/null' EXIT INT TERM; \
+	sleep 2; \
+	echo; \
+	echo "Local providers (pay through any of them from /my/auctions/):"; \
+	echo "  Medogram sandbox  $(LOCAL):$(SANDBOX_PORT)/__sandbox__/state"; \
+	echo "  Click sandbox     $(LOCAL):$(CLICK_SANDBOX_PORT)/"; \
+	echo "  Payme sandbox     $(LOCAL):$(PAYME_SANDBOX_PORT)/"; \
+	echo "The site: $(LOCAL):$(PORT)/ (seller / kvartirabar-demo)"; \
+	echo; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(BIN)/.installed

@@ -2,11 +2,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 
-from . import services
+from . import deposit_flow, services
 from .models import (
     Auction,
     AuctionPayment,
     Bid,
+    Deposit,
+    DepositEvent,
     Listing,
     ListingPhoto,
     Notification,
@@ -199,3 +201,100 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class DepositEventInline(admin.TabularInline):
+    model = DepositEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "action", "cause", "reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deposit)
+class DepositAdmin(admin.ModelAdmin):
+    """Bidder deposits (CONTRACT 9): read-only; "Release" and "Charge" write an audit row."""
+
+    list_display = (
+        "account",
+        "auction",
+        "bidder",
+        "amount",
+        "status",
+        "pending_action",
+        "attempts",
+        "is_winner",
+        "created_at",
+    )
+    list_filter = ("status", "pending_action", "created_at")
+    search_fields = ("account", "provider_reference", "auction__id", "bidder__username")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "account",
+        "auction",
+        "bidder",
+        "provider",
+        "amount",
+        "status",
+        "provider_reference",
+        "failure_reason",
+        "pending_action",
+        "pending_since",
+        "pending_note",
+        "attempts",
+        "created_at",
+        "held_at",
+        "checked_at",
+        "released_at",
+        "charged_at",
+        "failed_at",
+    )
+    fields = readonly_fields
+    inlines = [DepositEventInline]
+    actions = ["release_deposits", "charge_deposits"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description="winner")
+    def is_winner(self, deposit: Deposit) -> bool:
+        return deposit.auction.winner_id == deposit.bidder_id
+
+    @admin.action(description="Release the selected deposits (cancel the hold)")
+    def release_deposits(self, request, queryset):
+        self._act(request, queryset, deposit_flow.release, "released")
+
+    @admin.action(description="Charge the selected deposits (capture the hold)")
+    def charge_deposits(self, request, queryset):
+        self._act(request, queryset, deposit_flow.charge, "charged")
+
+    def _act(self, request, queryset, work, done: str) -> None:
+        cause = f"admin:{request.user.username}"
+        for deposit_id in list(queryset.values_list("pk", flat=True)):
+            try:
+                outcome = work(deposit_id, cause=cause)
+            except services.DomainError as refusal:
+                self.message_user(
+                    request, f"Deposit {deposit_id}: {refusal.message}", messages.ERROR
+                )
+                continue
+            if outcome == done:
+                self.message_user(request, f"Deposit {deposit_id}: {done}.", messages.SUCCESS)
+            elif outcome == "already":
+                self.message_user(request, f"Deposit {deposit_id}: already {done}.", messages.INFO)
+            else:
+                self.message_user(
+                    request,
+                    f"Deposit {deposit_id}: Payme did not confirm; it stays held with the "
+                    "action pending, and the lifecycle job retries it.",
+                    messages.WARNING,
+                )
+
+
+from . import admin_operations  # noqa: E402, F401 -- Discrepancies, timeline, refunds

@@ -173,6 +173,18 @@ class AuctionForm(forms.Form):
     end_time = forms.DateTimeField(
         label=_("End"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput()
     )
+    deposit = MoneyField(label=_("Bidder deposit (optional)"), required=False, **MONEY)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deposit"].help_text = _(
+            "A sum each bidder must hold on a bank card before bidding; it is released when "
+            "the auction ends, except the winner's. An auction with a deposit must end within "
+            "%(days)s days of its creation, because card holds do not last longer."
+        ) % {"days": settings.AUCTION_DEPOSIT_MAX_DAYS}
+
+    def clean_deposit(self):
+        return self.cleaned_data.get("deposit") or Decimal("0")
 
 
 class BidForm(forms.Form):

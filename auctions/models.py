@@ -99,6 +99,8 @@ class Auction(models.Model):
     starting_price = money_field(validators=POSITIVE)
     min_increment = money_field(validators=POSITIVE)
     reserve_price = money_field(null=True, blank=True, validators=POSITIVE)
+    # The sum a bidder must hold on a card before their first bid (CONTRACT 9); 0: none.
+    deposit = money_field(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     start_time = models.DateTimeField()
     end_time = models.DateTimeField()
     # The stored status; `current_status()` reads the clock on top of it (CONTRACT 8).
@@ -352,6 +354,107 @@ class Notification(models.Model):
         return f"{self.event}{self.arguments}"
 
 
+DEPOSIT_ACCOUNT_PATTERN = r"DEPOSIT_[0-9A-Z]{20}"
+
+
+def new_deposit_account() -> str:
+    """A deposit's public id at the provider: DEPOSIT_ and 20 characters of 0-9A-Z."""
+    return "DEPOSIT_" + "".join(secrets.choice(MERCHANT_TRANS_ID_ALPHABET) for _ in range(20))
+
+
+class DepositStatus(models.TextChoices):
+    PROCESSING = "processing", _("processing")
+    HELD = "held", _("held")
+    FAILED = "failed", _("failed")
+    RELEASED = "released", _("released")
+    CHARGED = "charged", _("charged")
+
+
+class DepositAction(models.TextChoices):
+    """A release or capture asked for and not yet confirmed by the provider."""
+
+    NONE = "", _("none")
+    RELEASE = "release", _("release")
+    CAPTURE = "capture", _("charge")
+
+
+class Deposit(models.Model):
+    """A bidder's deposit held on a card for one auction; moved only by deposit_flow."""
+
+    auction = models.ForeignKey(Auction, models.PROTECT, related_name="deposits")
+    bidder = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="deposits")
+    provider = models.CharField(max_length=20)
+    # The id the provider knows it by (Payme: the receipt's account value).
+    account = models.CharField(
+        max_length=28, unique=True, default=new_deposit_account, editable=False
+    )
+    amount = money_field()
+    status = models.CharField(
+        max_length=20, choices=DepositStatus.choices, default=DepositStatus.PROCESSING
+    )
+    # The provider's own id of the hold (Payme: the receipt `_id`), once it gave one.
+    provider_reference = models.CharField(max_length=64, blank=True, default="")
+    # The provider's refusal, as it gave it ({"ru", "uz", "en"} or {"text": ...}).
+    failure_reason = models.JSONField(default=dict, blank=True)
+    pending_action = models.CharField(
+        max_length=10, choices=DepositAction.choices, blank=True, default=""
+    )
+    # Why the deposit is still held: who asked the pending action, and the last failure.
+    pending_note = models.TextField(blank=True, default="")
+    pending_since = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    charged_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "auction"], name="deposit_status_auction"),
+        ]
+        constraints = [
+            # CONTRACT 9: at most one deposit per bidder and auction, unless it failed.
+            models.UniqueConstraint(
+                fields=["auction", "bidder"],
+                condition=~models.Q(status="failed"),
+                name="deposit_one_per_bidder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.account
+
+
+class DepositEvent(models.Model):
+    """Append-only audit trail: one row per deposit change (status or pending action)."""
+
+    deposit = models.ForeignKey(Deposit, models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, choices=DepositStatus.choices)
+    to_status = models.CharField(max_length=20, choices=DepositStatus.choices)
+    action = models.CharField(max_length=10, blank=True, default="")
+    cause = models.CharField(max_length=60, help_text="What moved it: provider, job, admin")
+    reference = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.deposit_id}: {self.from_status} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("deposit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("deposit events are append-only")
+
+
 class LoginFailure(models.Model):
     """One failed password attempt for a username (auctions/login_limit.py, CONTRACT 2).
 
@@ -369,3 +472,45 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} at {self.created_at}"
+
+
+class Reconciliation(models.Model):
+    """The last answer reconcile got from a payment's provider (CONTRACT 11).
+
+    One row per payment ever reconciled; `is_open` while reconcile could not settle it or
+    found the provider in disagreement: those rows are the admin's "Discrepancies".
+    """
+
+    payment = models.OneToOneField(AuctionPayment, models.CASCADE, related_name="reconciliation")
+    provider = models.CharField(max_length=20)
+    our_status = models.CharField(max_length=20, help_text="Our payment status after the check")
+    provider_status = models.CharField(max_length=300, help_text="What the provider answered")
+    needed = models.TextField(blank=True, default="", help_text="What an operator must do")
+    answer = models.JSONField(default=dict, blank=True, help_text="The provider's last answer")
+    is_open = models.BooleanField(default=False)
+    checks = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["is_open", "provider"], name="reconciliation_open")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.provider_status}"
+
+
+class OpenDiscrepancies(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_open=True)
+
+
+class Discrepancy(Reconciliation):
+    """A reconciliation left open: the admin's "Discrepancies" list."""
+
+    objects = OpenDiscrepancies()
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "discrepancies"

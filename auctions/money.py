@@ -53,3 +53,20 @@ def format_money(amount, currency: str = "UZS", language: str | None = None) -> 
     text = f"{value:,.0f}" if whole else f"{value:,.2f}"
     text = text.replace(",", "\x00").replace(".", mark).replace("\x00", group)
     return f"{sign}{text} {units.get(currency, currency)}"
+
+
+def localized_reason(reason) -> str:
+    """A provider's message ({"ru", "uz", "en"} or text) in the active language."""
+    from django.utils.translation import get_language
+
+    if isinstance(reason, str):
+        return reason
+    if not isinstance(reason, dict) or not reason:
+        return ""
+    if "message" in reason:  # a stored refusal: {"code": …, "message": …}
+        return localized_reason(reason["message"])
+    language = (get_language() or "en").split("-")[0]
+    for key in (language, "en", "ru", "uz", "text"):
+        if isinstance(reason.get(key), str) and reason[key]:
+            return reason[key]
+    return next((value for value in reason.values() if isinstance(value, str)), "")

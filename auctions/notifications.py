@@ -13,10 +13,12 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Auction, AuctionPayment, Bid, Notification, User
+from .models import Auction, AuctionPayment, Bid, Deposit, Notification, User
 from .money import format_money
 
-EVENTS = ("bid_placed", "auction_ended", "fee_paid")
+DEPOSIT_EVENTS = ("deposit_held", "deposit_released", "deposit_charged")
+
+EVENTS = ("bid_placed", "auction_ended", "fee_paid", *DEPOSIT_EVENTS)
 MAX_ATTEMPTS = 5
 
 
@@ -91,6 +93,20 @@ def fee_paid(payment_id: int) -> None:
     _send("fee_paid", payment.auction.seller_id, payment.auction_id)
 
 
+def _deposit_event(kind: str):
+    def send(deposit_id: int) -> None:
+        deposit = Deposit.objects.get(pk=deposit_id)
+        _send(kind, deposit.bidder_id, deposit.auction_id, amount=deposit.amount)
+
+    send.__name__ = kind
+    return send
+
+
+deposit_held = _deposit_event("deposit_held")
+deposit_released = _deposit_event("deposit_released")
+deposit_charged = _deposit_event("deposit_charged")
+
+
 def _bidder_ids(auction: Auction) -> list[int]:
     return list(
         Bid.objects.filter(auction=auction, voided_at__isnull=True)
@@ -99,14 +115,14 @@ def _bidder_ids(auction: Auction) -> list[int]:
     )
 
 
-def _send(kind: str, user_id: int, auction_id: int) -> None:
+def _send(kind: str, user_id: int, auction_id: int, **extra) -> None:
     """Send one email; a failure is logged and the other recipients still get theirs.
 
     A database error fails the whole event instead: the transaction can run no more
     queries, so its savepoint is rolled back and the event retried.
     """
     try:
-        deliver(kind, user_id, auction_id)
+        deliver(kind, user_id, auction_id, **extra)
     except DatabaseError:
         raise
     except Exception:
@@ -115,9 +131,10 @@ def _send(kind: str, user_id: int, auction_id: int) -> None:
         )
 
 
-def render(kind: str, auction: Auction) -> tuple[str, str]:
+def render(kind: str, auction: Auction, amount=None) -> tuple[str, str]:
     """The (subject, body) of one notification in the active language."""
     title = auction.listing.title
+    deposit = format_money(amount if amount is not None else auction.deposit)
     price = format_money(auction.price)
     end = auction.end_time
     messages = {
@@ -152,6 +169,21 @@ def render(kind: str, auction: Auction) -> tuple[str, str]:
             _("Your auction ended unsold"),
             _("“%(title)s” ended without a bid at or above your reserve.") % {"title": title},
         ),
+        "deposit_held": (
+            _("Your deposit is held"),
+            _("%(amount)s is held on your card for “%(title)s”: you may bid.")
+            % {"amount": deposit, "title": title},
+        ),
+        "deposit_released": (
+            _("Your deposit is released"),
+            _("The %(amount)s held on your card for “%(title)s” is released.")
+            % {"amount": deposit, "title": title},
+        ),
+        "deposit_charged": (
+            _("Your deposit was charged"),
+            _("The %(amount)s held on your card for “%(title)s” was charged.")
+            % {"amount": deposit, "title": title},
+        ),
         "fee_paid": (
             _("Listing fee paid"),
             _("The listing fee for “%(title)s” is paid; the auction is on schedule.")
@@ -161,7 +193,7 @@ def render(kind: str, auction: Auction) -> tuple[str, str]:
     return messages[kind]
 
 
-def deliver(kind: str, user_id: int, auction_id: int) -> bool:
+def deliver(kind: str, user_id: int, auction_id: int, amount=None) -> bool:
     """Write and send one email; return whether one was sent (no address: none)."""
     user = User.objects.get(pk=user_id)
     if not user.email:
@@ -169,6 +201,6 @@ def deliver(kind: str, user_id: int, auction_id: int) -> bool:
         return False
     auction = Auction.objects.select_related("listing").get(pk=auction_id)
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject, body = render(kind, auction)
+        subject, body = render(kind, auction, amount)
     send_mail(f"kvartirabar: {subject}", body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True

@@ -418,3 +418,25 @@ def flag_needs_refund(
             cause,
         )
     return payment
+
+
+def refund_charge(
+    payment: LockedPayment | AuctionPayment | int, *, cause: str, reference: dict | None = None
+) -> AuctionPayment:
+    """A charge flagged needs_refund, which did not pay the auction -> refunded.
+
+    The auction stays as it is (CONTRACT 11): another payment paid it, or it was closed.
+    """
+
+    def require_flag(locked: LockedPayment) -> None:
+        if not locked.payment.needs_refund:
+            raise IllegalTransition(locked.payment.status, Status.REFUNDED)
+
+    return _transition(
+        payment,
+        Status.REFUNDED,
+        allowed_from=(*OPEN_PAYMENT_STATUSES, Status.FAILED, Status.CANCELLED),
+        cause=cause,
+        reference=reference,
+        before=require_flag,
+    )

@@ -73,6 +73,21 @@ class PaymentProvider:
     # the row; may move it through payment_flow and raise ProviderUnavailable.
     start: Callable[..., None] | None = None
     label: str = ""
+    # reconcile(payment) -> auctions.reconcile.Finding: ask the provider about one payment
+    # that is open or flagged, settle what its answer proves through payment_flow (CONTRACT 11).
+    reconcile: Callable[..., object] | None = None
+    # refund(payment, note=str) -> auctions.refunds.RefundResult: give the money back through
+    # the provider; called with the payment row locked; auctions.refunds then moves the
+    # payment to refunded (a hook that already did so is no harm: repeats are no-ops).
+    refund: Callable[..., object] | None = None
+    # timeline(payment) -> [auctions.timeline.Entry]: the provider's rows and calls for admin.
+    timeline: Callable[..., list] | None = None
+    # card_payment(auction_id, user, card_id, request) -> (payment, answer dict): the fee
+    # charged at once to a saved card (CONTRACT 9); None: the provider takes no saved card.
+    card_payment: Callable[..., tuple] | None = None
+    # reusable(payment) -> whether an open payment may be answered again when the seller
+    # starts a payment (a card payment in flight may not: it has no page to pay on).
+    reusable: Callable[..., bool] | None = None
     # expire(auction_id=…): close the provider's open attempts for the auction that can no
     # longer be paid (e.g. Payme's 12-hour timeout) before a seller starts a payment.
     expire: Callable[..., int] | None = None
@@ -109,6 +124,19 @@ def names() -> list[str]:
 
 def all_providers() -> list[PaymentProvider]:
     return [_registry[name] for name in names()]
+
+
+# Maintenance steps a provider adds to the lifecycle job (e.g. retrying card removals):
+# name -> callable() returning a count of what it did.
+_jobs: dict[str, Callable[[], int]] = {}
+
+
+def register_job(name: str, job: Callable[[], int]) -> None:
+    _jobs[name] = job
+
+
+def jobs() -> dict[str, Callable[[], int]]:
+    return dict(_jobs)
 
 
 def offered(name: object) -> PaymentProvider | None:

@@ -93,6 +93,12 @@ class AuctionSerializer(serializers.ModelSerializer):
     starting_price = PlainMoneyField()
     min_increment = PlainMoneyField()
     reserve_price = PlainMoneyField(required=False, allow_null=True)
+    deposit = PlainMoneyField(
+        min_value=Decimal("0"),
+        required=False,
+        default=Decimal("0"),
+        help_text="The sum a bidder must hold on a card before bidding (0: none).",
+    )
     status = serializers.SerializerMethodField()
     current_price = serializers.SerializerMethodField()
     reserve_met = serializers.SerializerMethodField()
@@ -112,6 +118,7 @@ class AuctionSerializer(serializers.ModelSerializer):
             "reserve_price",
             "current_price",
             "bid_count",
+            "deposit",
             "reserve_met",
             "created_at",
         ]
@@ -142,6 +149,7 @@ class AuctionSerializer(serializers.ModelSerializer):
             reserve_price=attrs.get("reserve_price"),
             start_time=attrs["start_time"],
             end_time=attrs["end_time"],
+            deposit=attrs.get("deposit"),
         )
         if errors:
             raise serializers.ValidationError(errors)
@@ -168,6 +176,25 @@ class BidSerializer(serializers.Serializer):
 
 class StartPaymentSerializer(serializers.Serializer):
     provider = serializers.CharField(max_length=40)
+    card = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="A saved card's id"
+    )
+
+
+class DepositRequestSerializer(serializers.Serializer):
+    card = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class DepositSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    created_at = serializers.DateTimeField()
+    failure_reason = serializers.SerializerMethodField()
+
+    def get_failure_reason(self, deposit) -> str | None:
+        from .money import localized_reason
+
+        return localized_reason(deposit.failure_reason) if deposit.status == "failed" else None
 
 
 class StartedPaymentSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from .models import (
     PaymentStatus,
     largest_storable,
 )
+from .money import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def validate_auction(
     reserve_price: Decimal | None,
     start_time: datetime.datetime,
     end_time: datetime.datetime,
+    deposit: Decimal | None = None,
     now: datetime.datetime | None = None,
 ) -> dict[str, str]:
     """Return {field: message} for every rule the new auction breaks (empty when valid)."""
@@ -144,6 +146,11 @@ def validate_auction(
         errors["end_time"] = _("The auction must last at least %(seconds)s seconds.") % {
             "seconds": settings.AUCTION_MIN_DURATION
         }
+    from .deposit_flow import validate_deposit
+
+    deposit_refusal = validate_deposit(deposit, end_time=end_time, now=now)
+    if deposit_refusal:
+        errors["deposit"] = deposit_refusal
     return errors
 
 
@@ -213,6 +220,11 @@ def place_bid(
             raise BidRefused(_("The auction is not active."))
         if bidder.pk == auction.seller_id:
             raise BidRefused(_("The seller cannot bid on their own auction."))
+        if auction.deposit > 0 and not _holds_deposit(auction, bidder):
+            raise BidRefused(
+                _("This auction asks a deposit of %(amount)s: hold it on a card before bidding.")
+                % {"amount": format_money(auction.deposit)}
+            )
         minimum = auction.next_minimum_bid()
         if amount < minimum:
             raise BidRefused(_("The bid must be at least %(minimum)s.") % {"minimum": minimum})
@@ -252,6 +264,12 @@ def place_bid(
         auction.save(update_fields=fields)
         notify("bid_placed", bid.pk, previous_leader, extended)
     return bid, True
+
+
+def _holds_deposit(auction: Auction, bidder) -> bool:
+    from .deposit_flow import holds_deposit
+
+    return holds_deposit(auction, bidder)
 
 
 def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
@@ -351,6 +369,8 @@ def _open_payment(auction: Auction, provider) -> AuctionPayment | None:
         .order_by("-created_at", "-id")
         .first()
     )
+    if payment is not None and provider.reusable is not None and not provider.reusable(payment):
+        raise Conflict(_("A card payment of this auction is being processed."))
     if payment is None or provider.start is None or payment.status != PaymentStatus.PENDING:
         return payment
     if payment.created_at > timezone.now() - START_GRACE:

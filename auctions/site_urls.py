@@ -31,6 +31,7 @@ urlpatterns = [
     path("auctions/<site_id:pk>/", site_views.auction_detail, name="auction-detail"),
     path("auctions/<site_id:pk>/live/", site_views.auction_live, name="auction-live"),
     path("auctions/<site_id:pk>/bid/", site_views.auction_bid, name="auction-bid"),
+    path("auctions/<site_id:pk>/deposit/", site_views.auction_deposit, name="auction-deposit"),
     path("my/listings/", site_views.my_listings, name="my-listings"),
     path("my/listings/new/", site_views.listing_edit, name="listing-create"),
     path("my/listings/<site_id:pk>/edit/", site_views.listing_edit, name="listing-edit"),

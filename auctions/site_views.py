@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count, DecimalField, Max, Prefetch
 from django.db.models.functions import Coalesce
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.static import serve
 
-from . import login_limit, providers, services
+from . import deposit_flow, login_limit, providers, services
 from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm, plain_amount
 from .models import (
     FINAL_PAYMENT_STATUSES,
@@ -27,10 +28,11 @@ from .models import (
     AuctionPayment,
     AuctionStatus,
     Bid,
+    DepositStatus,
     Listing,
     ListingPhoto,
 )
-from .money import format_money
+from .money import format_money, localized_reason
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +155,64 @@ def _auction_page(request, auction: Auction, *, form=None, confirm=None, refusal
         "refusal": refusal,
         "soft_close_minutes": settings.AUCTION_SOFT_CLOSE_MINUTES,
         "is_seller": request.user.is_authenticated and request.user.pk == auction.seller_id,
+        "deposit": _deposit_context(auction, request.user),
     }
     return render(request, "auctions/auction_detail.html", context, status=status)
+
+
+def _deposit_context(auction: Auction, user) -> dict | None:
+    """The deposit rule, the reader's deposit, and what the hold form offers (CONTRACT 9)."""
+    if auction.deposit <= 0:
+        return None
+    mine = deposit_flow.current_deposit(auction.pk, user)
+    context = {
+        "amount": auction.deposit,
+        "mine": mine,
+        "failure": localized_reason(mine.failure_reason) if mine else "",
+        "needed": user.is_authenticated
+        and user.pk != auction.seller_id
+        and (mine is None or mine.status != DepositStatus.HELD),
+        "can_hold": mine is None or mine.status == DepositStatus.FAILED,
+        "cards": [],
+        "cards_url": "",
+    }
+    if context["needed"] and context["can_hold"]:
+        try:
+            backend = deposit_flow.backend()
+        except deposit_flow.DepositError:
+            return context
+        context["cards"], context["cards_url"] = backend.cards(user), backend.cards_url()
+    return context
+
+
+@require_POST
+def auction_deposit(request, pk: int):
+    """Hold the auction's deposit on the chosen saved card, then back to the auction."""
+    auction = _visible_auction(request, pk)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse(settings.LOGIN_URL)}?next={auction_url(auction)}")
+    card = request.POST.get("card", "")
+    card_id = int(card) if card.isascii() and card.isdigit() and len(card) <= 18 else 0
+    try:
+        deposit, _created = deposit_flow.hold_deposit(
+            auction_id=auction.pk, bidder=request.user, card_id=card_id
+        )
+    except services.DomainError as refusal:
+        messages.error(request, refusal.message)
+    except ObjectDoesNotExist:
+        messages.error(request, _("Choose one of your saved cards."))
+    else:
+        if deposit.status == DepositStatus.HELD:
+            messages.success(request, _("Your deposit is held: you may bid."))
+        elif deposit.status == DepositStatus.FAILED:
+            messages.error(
+                request,
+                _("The deposit could not be held: %(reason)s")
+                % {"reason": localized_reason(deposit.failure_reason)},
+            )
+        else:
+            messages.info(request, _("Payme is still processing your deposit; check back soon."))
+    return redirect(auction_url(auction))
 
 
 @require_GET

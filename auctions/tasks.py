@@ -4,20 +4,37 @@ import logging
 
 from celery import shared_task
 
-from . import notifications, providers, services
+from . import deposit_flow, notifications, providers, services
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
 def advance_auctions() -> dict:
-    """Start the auctions whose start_time came and end those whose end_time passed."""
+    """The lifecycle job (CONTRACT 7 and 9), also `manage.py advance_auctions`.
+
+    Start the auctions whose start_time came, end those whose end_time passed, release
+    their deposits (all but the winner's), retry each unconfirmed release, capture and
+    card removal once, settle processing deposits and re-check old holds. Every step is
+    exactly once under row locks, so two runs at once do nothing twice.
+    """
     to_start, to_end = services.due_auctions()
-    started = sum(services.start_auction(pk) for pk in to_start)
-    ended = sum(services.end_auction(pk) for pk in to_end)
-    if started or ended:
-        logger.info("auctions advanced started=%s ended=%s", started, ended)
-    return {"started": started, "ended": ended}
+    done = {
+        "started": sum(services.start_auction(pk) for pk in to_start),
+        "ended": sum(services.end_auction(pk) for pk in to_end),
+    }
+    done.update({f"deposits_{name}": count for name, count in deposit_flow.run_job().items()})
+    for name, job in providers.jobs().items():
+        try:
+            done[name] = job()
+        except Exception:
+            logger.exception("lifecycle step failed step=%s", name)
+            done[name] = 0
+    if any(done.values()):
+        logger.info(
+            "auctions advanced %s", " ".join(f"{name}={count}" for name, count in done.items())
+        )
+    return done
 
 
 @shared_task
@@ -37,3 +54,14 @@ def expire_stale_payments() -> int:
 def deliver_notifications(batch: int = 200) -> int:
     """Send the outbox's unsent events; return how many were handled."""
     return notifications.deliver_outbox(batch)
+
+
+@shared_task
+def reconcile() -> int:
+    """The beat's reconcile run (CONTRACT 11); returns how many payments are left unsettled."""
+    from . import reconcile as reconciliation
+
+    unsettled = sum(not finding.settled for _, finding in reconciliation.run())
+    if unsettled:
+        logger.warning("reconcile left unsettled count=%s", unsettled)
+    return unsettled

@@ -12,12 +12,14 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from . import login_limit, services
-from .models import Auction, AuctionPayment, Bid, Listing
+from . import deposit_flow, login_limit, providers, services
+from .models import Auction, AuctionPayment, Bid, Deposit, Listing
 from .money import format_sum
 from .serializers import (
     AuctionSerializer,
     BidSerializer,
+    DepositRequestSerializer,
+    DepositSerializer,
     ListingSerializer,
     PaymentSerializer,
     RegisterSerializer,
@@ -109,6 +111,8 @@ class AuctionViewSet(
         auction = get_object_or_404(Auction.objects.all(), pk=pk)
         body = StartPaymentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        if body.validated_data.get("card") is not None:
+            return self._card_payment(request, auction, body.validated_data)
         payment, created, pay_url = services.start_payment(
             auction_id=auction.pk,
             user=request.user,
@@ -124,6 +128,37 @@ class AuctionViewSet(
             "pay_url": pay_url,
         }
         return Response(answer, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _card_payment(self, request, auction, data):
+        provider = providers.offered(data["provider"])
+        if provider is None or provider.card_payment is None:
+            raise ValidationError({"card": "This provider takes no saved card."})
+        _payment, answer = provider.card_payment(
+            auction_id=auction.pk, user=request.user, card_id=data["card"], request=request
+        )
+        return Response(answer, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DepositRequestSerializer, responses={200: DepositSerializer, 201: DepositSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated])
+    def deposit(self, request, pk=None):
+        """The caller's deposit for this auction (GET), or hold it on a saved card (POST)."""
+        if request.method == "GET":
+            deposit = deposit_flow.current_deposit(int(pk), request.user)
+            if deposit is None:
+                raise Deposit.DoesNotExist
+            return Response(DepositSerializer(deposit).data)
+        body = DepositRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        get_object_or_404(services.visible_auctions(request.user), pk=pk)
+        deposit, created = deposit_flow.hold_deposit(
+            auction_id=int(pk), bidder=request.user, card_id=body.validated_data["card"]
+        )
+        return Response(
+            DepositSerializer(deposit).data,
+            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @action(detail=True, methods=["get", "post"], serializer_class=BidSerializer)
     def bids(self, request, pk=None):

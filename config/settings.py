@@ -88,6 +88,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes first: answered over plain HTTP and for any Host (CONTRACT 11).
+    "config.health.HealthMiddleware",
+    # Times every provider callback, the fast path's included (/metrics).
+    "config.metrics.CallbackMetrics",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ProviderCallbackFastPath",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -238,24 +242,49 @@ PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
 # The longest a callback's transaction waits for a row lock before it gives up with the
 # provider's retryable error (Click -7, Payme -32400), in seconds.
 CALLBACK_LOCK_TIMEOUT = env.decimal("CALLBACK_LOCK_TIMEOUT", "5")
+# An auction asking a bidder deposit must end within this many days of its creation: card
+# holds do not last (UZCARD cancels one after 30 days, CONTRACT 9).
+AUCTION_DEPOSIT_MAX_DAYS = env.integer("AUCTION_DEPOSIT_MAX_DAYS", 25)
 SITE_MAX_PHOTO_BYTES = env.integer("SITE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
 
 # Click SHOP-API.
 CLICK_SERVICE_ID = env.text("CLICK_SERVICE_ID")
 CLICK_MERCHANT_ID = env.text("CLICK_MERCHANT_ID")
+# Where pay_url leads: Click's payment page, or the local sandbox (CONTRACT 10).
+CLICK_PAY_URL = env.text("CLICK_PAY_URL").strip() or "https://my.click.uz/services/pay"
 CLICK_MERCHANT_USER_ID = env.text("CLICK_MERCHANT_USER_ID")
 CLICK_SECRET_KEY = env.text("CLICK_SECRET_KEY")
+# Click's Merchant API (CONTRACT 11): reconcile and refunds ask Click there.
+CLICK_MERCHANT_API_URL = (
+    env.text("CLICK_MERCHANT_API_URL", "https://api.click.uz/v2/merchant").strip().rstrip("/")
+)
+CLICK_MERCHANT_API_CONNECT_TIMEOUT = env.integer("CLICK_MERCHANT_API_CONNECT_TIMEOUT", 5)
+CLICK_MERCHANT_API_READ_TIMEOUT = max(env.integer("CLICK_MERCHANT_API_READ_TIMEOUT", 15), 1)
 
 # Payme Merchant API.
 PAYME_MERCHANT_ID = env.text("PAYME_MERCHANT_ID")
 PAYME_KEY = env.text("PAYME_KEY")
 PAYME_TEST_MODE = env.boolean("PAYME_TEST_MODE", False)
+# Where pay_url leads (CONTRACT 10); empty: https://checkout.paycom.uz, or
+# https://test.paycom.uz with PAYME_TEST_MODE (resolved when the link is made).
+PAYME_CHECKOUT_URL = env.text("PAYME_CHECKOUT_URL").strip().rstrip("/")
 PAYME_ACCOUNT_FIELD = env.text("PAYME_ACCOUNT_FIELD", "order_id").strip() or "order_id"
 PAYME_FISCAL_IKPU = env.text("PAYME_FISCAL_IKPU").strip()
 PAYME_FISCAL_PACKAGE_CODE = env.text("PAYME_FISCAL_PACKAGE_CODE").strip()
 PAYME_FISCAL_VAT_PERCENT = env.integer("PAYME_FISCAL_VAT_PERCENT", 12)
 # Optional allow-list of Payme's addresses (off unless set), never instead of the key.
 PAYME_ALLOWED_IPS = env.listing("PAYME_ALLOWED_IPS")
+# Payme Subscribe API (saved cards, card payments, deposits held on cards; CONTRACT 9).
+PAYME_SUBSCRIBE_URL = (
+    env.text("PAYME_SUBSCRIBE_URL").strip()
+    or (
+        "https://checkout.test.paycom.uz/api"
+        if PAYME_TEST_MODE
+        else "https://checkout.paycom.uz/api"
+    )
+).rstrip("/")
+PAYME_SUBSCRIBE_CONNECT_TIMEOUT = env.integer("PAYME_SUBSCRIBE_CONNECT_TIMEOUT", 5)
+PAYME_SUBSCRIBE_READ_TIMEOUT = max(env.integer("PAYME_SUBSCRIBE_READ_TIMEOUT", 15), 10)
 
 # Medogram redirect gateway.
 MEDOGRAM_URL = env.text("MEDOGRAM_URL", "https://api.medogram.ir").strip().rstrip("/")
@@ -265,6 +294,15 @@ MEDOGRAM_FEE_RIAL = env.decimal("MEDOGRAM_FEE_RIAL", "500000")
 MEDOGRAM_USER_SOURCE = env.text("MEDOGRAM_USER_SOURCE", "kvartirabar")
 MEDOGRAM_CONNECT_TIMEOUT = env.integer("MEDOGRAM_CONNECT_TIMEOUT", 5)
 MEDOGRAM_READ_TIMEOUT = max(env.integer("MEDOGRAM_READ_TIMEOUT", 15), 10)
+# A Medogram payment left processing with no trans_id (the payer never came back from the
+# gateway) is cancelled by reconcile after this many seconds (CONTRACT 11).
+MEDOGRAM_PROCESSING_TTL = env.integer("MEDOGRAM_PROCESSING_TTL", 86400)
+
+# Operations (CONTRACT 11): reconcile, metrics.
+# An open payment both sides agree is still in flight is reported only after this long.
+RECONCILE_GRACE_SECONDS = env.integer("RECONCILE_GRACE_SECONDS", 3600)
+# GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; empty: /metrics answers 404.
+METRICS_TOKEN = env.text("METRICS_TOKEN").strip()
 
 # Celery: background jobs are optional; enqueueing never blocks a request (CONTRACT 8).
 CELERY_BROKER_URL = env.text("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
@@ -283,6 +321,7 @@ CELERY_BEAT_SCHEDULE = {
     "advance-auctions": {"task": "auctions.tasks.advance_auctions", "schedule": 15.0},
     "expire-stale-payments": {"task": "auctions.tasks.expire_stale_payments", "schedule": 300.0},
     "deliver-notifications": {"task": "auctions.tasks.deliver_notifications", "schedule": 10.0},
+    "reconcile": {"task": "auctions.tasks.reconcile", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

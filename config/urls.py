@@ -3,9 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config import health, metrics
 from payments_payme import views as payme_views
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # Provider callbacks first: their fixed URLs (CONTRACT 3-5) must never be shadowed.
     path("api/payments/click/", include("payments_click.urls")),
@@ -18,8 +22,10 @@ urlpatterns = [
     # The split view serves Swagger UI's init script from its own URL: no inline script
     # under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/cards/", include("payments_payme.card_urls")),
     path("api/", include("auctions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("my/", include("payments_payme.site_urls")),
     path("", include("auctions.site_urls")),
 ]
 

@@ -13,7 +13,7 @@ class MedogramConfig(AppConfig):
     def ready(self):
         from auctions.providers import PaymentProvider, register
 
-        from . import checks, services  # noqa: F401 -- checks registers the system checks
+        from . import checks, operations, services  # noqa: F401 -- checks registers checks
 
         register(
             PaymentProvider(
@@ -23,6 +23,9 @@ class MedogramConfig(AppConfig):
                 start=services.start,
                 pay_url=services.pay_url,
                 label="Medogram",
+                reconcile=operations.reconcile,
+                refund=operations.refund,
+                timeline=operations.timeline,
                 required_settings=("MEDOGRAM_API_KEY",),
             )
         )

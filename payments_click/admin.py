@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from auctions.admin import AuctionPaymentAdmin
 
-from .models import ClickTransaction
+from .models import ClickMerchantCall, ClickTransaction
 
 FIELDS = (
     "click_trans_id",
@@ -83,3 +83,27 @@ AuctionPaymentAdmin.search_fields = (
     "click_transactions__click_trans_id",
     "click_transactions__click_paydoc_id",
 )
+
+
+@admin.register(ClickMerchantCall)
+class ClickMerchantCallAdmin(ReadOnly, admin.ModelAdmin):
+    """Our calls to Click's Merchant API (reconcile, reversals): what Click answered."""
+
+    list_display = ("created_at", "call", "payment", "http_status", "error_code", "elapsed_ms")
+    list_filter = ("call", "http_status", "created_at")
+    search_fields = ("payment__merchant_trans_id", "path")
+    date_hierarchy = "created_at"
+    list_select_related = ("payment",)
+    fields = (
+        "created_at",
+        "payment",
+        "call",
+        "method",
+        "path",
+        "http_status",
+        "error_code",
+        "error_note",
+        "answer",
+        "elapsed_ms",
+    )
+    readonly_fields = fields

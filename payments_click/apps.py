@@ -11,7 +11,7 @@ class ClickConfig(AppConfig):
         # No system check for empty CLICK_* settings: `check --deploy` must report nothing
         # (CONTRACT 6); without them Click is not offered, every callback is refused
         # (-1/-8) and start-up logs what is missing (auctions.providers).
-        from . import protocol
+        from . import operations, protocol
 
         register(
             PaymentProvider(
@@ -19,6 +19,9 @@ class ClickConfig(AppConfig):
                 currency="UZS",
                 pay_url=protocol.pay_url,
                 label="Click",
+                reconcile=operations.reconcile,
+                refund=operations.refund,
+                timeline=operations.timeline,
                 required_settings=protocol.REQUIRED_SETTINGS,
             )
         )

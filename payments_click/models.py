@@ -1,6 +1,7 @@
 """Click's attempts to pay an AuctionPayment: one row per click_trans_id (PROVIDERS.md 1.4)."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from auctions.models import AuctionPayment, money_field
@@ -51,3 +52,30 @@ class ClickTransaction(models.Model):
     @property
     def merchant_confirm_id(self) -> int:
         return self.pk
+
+
+class ClickMerchantCall(models.Model):
+    """One call we made to Click's Merchant API (PROVIDERS.md 1.9); never the Auth header."""
+
+    payment = models.ForeignKey(
+        AuctionPayment,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="click_merchant_calls",
+    )
+    call = models.CharField(max_length=30, help_text="status_by_mti, payment_status, reversal")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.BigIntegerField(null=True, blank=True)
+    error_note = models.TextField(blank=True, default="")
+    answer = models.JSONField(default=dict, blank=True)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.call} {self.path}"

@@ -395,4 +395,4 @@ def pay_url(payment, request) -> str:
         query.append(("return_url", return_url))
     if settings.CLICK_MERCHANT_USER_ID:
         query.append(("merchant_user_id", settings.CLICK_MERCHANT_USER_ID))
-    return f"{PAY_PAGE}?{urlencode(query)}"
+    return f"{settings.CLICK_PAY_URL or PAY_PAGE}?{urlencode(query)}"

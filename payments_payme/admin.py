@@ -2,7 +2,13 @@ from django.contrib import admin
 
 from auctions.admin import AuctionPaymentAdmin
 
-from .models import PaymeKeyChange, PaymeTransaction
+from .models import (
+    CardReceipt,
+    PaymeDepositTransaction,
+    PaymeKeyChange,
+    PaymeTransaction,
+    SavedCard,
+)
 
 TRANSACTION_FIELDS = (
     "payme_id",
@@ -76,6 +82,55 @@ class PaymeTransactionInline(admin.TabularInline):
 
 
 AuctionPaymentAdmin.inlines = [*AuctionPaymentAdmin.inlines, PaymeTransactionInline]
+
+
+@admin.register(SavedCard)
+class SavedCardAdmin(ReadOnlyAdmin):
+    """Saved cards: the masked number and expiry only; the token is never shown."""
+
+    list_display = ("id", "user", "number", "expire", "created_at", "removed_at")
+    list_filter = ("created_at", "removed_at")
+    search_fields = ("user__username", "number")
+    fields = (
+        "user",
+        "number",
+        "expire",
+        "created_at",
+        "removed_at",
+        "remove_confirmed_at",
+        "remove_attempts",
+    )
+    readonly_fields = fields
+
+
+@admin.register(CardReceipt)
+class CardReceiptAdmin(ReadOnlyAdmin):
+    list_display = ("receipt_id", "account", "hold", "amount", "state", "created_at")
+    list_filter = ("hold", "state", "created_at")
+    search_fields = ("receipt_id", "account")
+    fields = (
+        "receipt_id",
+        "account",
+        "payment",
+        "deposit",
+        "card",
+        "amount",
+        "hold",
+        "state",
+        "error",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(PaymeDepositTransaction)
+class PaymeDepositTransactionAdmin(ReadOnlyAdmin):
+    list_display = ("payme_id", "deposit", "state", "reason", "amount", "created_at")
+    list_filter = ("state", "created_at")
+    search_fields = ("payme_id", "deposit__account")
+
+
 AuctionPaymentAdmin.search_fields = (
     *AuctionPaymentAdmin.search_fields,
     "payme_transactions__payme_id",

@@ -493,7 +493,7 @@ def checkout_link(
 def pay_url(payment, request) -> str:
     """The checkout page the seller's browser goes to (registered in PaymeConfig.ready)."""
     return checkout_link(
-        host=CHECKOUT_TEST_HOST if settings.PAYME_TEST_MODE else CHECKOUT_HOST,
+        host=checkout_host(),
         merchant_id=settings.PAYME_MERCHANT_ID,
         account_field=settings.PAYME_ACCOUNT_FIELD,
         merchant_trans_id=payment.merchant_trans_id,
@@ -501,3 +501,10 @@ def pay_url(payment, request) -> str:
         return_url=providers.result_url(payment.merchant_trans_id, request),
         lang="ru",
     )
+
+
+def checkout_host() -> str:
+    """PAYME_CHECKOUT_URL (e.g. the local sandbox), else Payme's host for the mode."""
+    if settings.PAYME_CHECKOUT_URL:
+        return settings.PAYME_CHECKOUT_URL
+    return CHECKOUT_TEST_HOST if settings.PAYME_TEST_MODE else CHECKOUT_HOST

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from auctions import payment_flow, providers
+from auctions.crypto import encrypt_text
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import sum_to_tiyin
 from auctions.queries import insert
@@ -97,6 +98,18 @@ def _check_amount_and_payable(params: dict, amount: Decimal, can_pay: bool) -> i
     if not can_pay:
         raise protocol.AccountNotPayable()
     return tiyin
+
+
+def _card_payment_completed(payment_id: int, status: str) -> bool:
+    """A card payment whose receipts.pay answer completed it before Payme's callbacks came:
+    the callbacks are the same payment's and are accepted (CONTRACT 9, exactly once)."""
+    from .models import CardReceipt
+
+    return (
+        status == PaymentStatus.COMPLETED
+        and CardReceipt.objects.filter(payment_id=payment_id).exists()
+        and not PaymeTransaction.objects.filter(payment_id=payment_id).exists()
+    )
 
 
 # -- answers -----------------------------------------------------------------------------
@@ -265,7 +278,7 @@ def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
         is_paid=account.auction_is_paid,
         auction_status=account.auction_status,
         end_time=account.auction_end_time,
-    )
+    ) or _card_payment_completed(account.payment_id, status)
     _check_amount_and_payable(params, account.amount, can_pay)
     result = {"allow": True}
     if settings.PAYME_FISCAL_IKPU:
@@ -308,7 +321,7 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
         is_paid=auction.is_paid,
         auction_status=auction.status,
         end_time=auction.end_time,
-    )
+    ) or _card_payment_completed(payment.pk, payment.status)
     amount = _check_amount_and_payable(params, payment.amount, can_pay)
     if rows:
         call.outcome = "other_active"
@@ -325,7 +338,8 @@ def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -
             state=State.CREATED,
         )
     )
-    payment_flow.mark_processing(locked, cause=CAUSE, reference=_reference(payme_id))
+    if payment.status != PaymentStatus.COMPLETED:  # a card payment completed first stays so
+        payment_flow.mark_processing(locked, cause=CAUSE, reference=_reference(payme_id))
     call.outcome = "created"
     return _create_answer(payme_transaction)
 
@@ -460,7 +474,8 @@ def change_password(params: dict, call: protocol.Call) -> dict:
     if not isinstance(password, str) or not password or not providers.storable(password):
         raise protocol.InvalidRequest("password")
     key_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
-    PaymeKeyChange.objects.create(key_sha256=key_sha256)
+    # The key itself, encrypted: our Subscribe API calls are signed with it (CONTRACT 9).
+    PaymeKeyChange.objects.create(key_sha256=key_sha256, key_encrypted=encrypt_text(password))
     protocol.invalidate_key_cache()
     call.outcome = "key_changed"
     return {"success": True}

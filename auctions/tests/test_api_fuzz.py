@@ -27,6 +27,21 @@ def api_schema():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def subscribe_fake(settings):
+    """Payme's Subscribe API (POST /api/cards/ asks it) is the local fake, never the
+    internet: an unreachable Payme is rightly a 502, which is not what is fuzzed here."""
+    from payments_payme.sandbox_subscribe import SubscribeAPI
+    from payments_payme.tests.subscribe_server import SubscribeServer
+
+    server = SubscribeServer(
+        SubscribeAPI(settings.PAYME_MERCHANT_ID, lambda: settings.PAYME_KEY, "")
+    )
+    settings.PAYME_SUBSCRIBE_URL = server.url
+    yield
+    server.stop()
+
+
 @pytest.fixture
 def seller_token():
     from rest_framework.authtoken.models import Token

@@ -48,3 +48,45 @@ def payments_log(caplog):
     caplog.set_level(logging.DEBUG, logger="payments")
     yield caplog
     logger.removeHandler(caplog.handler)
+
+
+MERCHANT_USER_ID = "777"
+
+
+class ClickMerchant:
+    """The running Merchant API fake and its ledger, which a test fills as Click would."""
+
+    def __init__(self, api, base_url):
+        self.api = api
+        self.ledger = api.ledger
+        self.base_url = base_url
+
+    def record(self, payment, *, status="paid", payment_id=None, paydoc_id=None, created=None):
+        """Put `payment` in Click's ledger as Click would know it; returns the entry."""
+        created = created or payment.created_at
+        entry = {
+            "payment_id": payment_id or 9_000_000 + payment.pk,
+            "paydoc_id": paydoc_id or 9_000_000 + payment.pk,
+            "amount": f"{payment.amount:.2f}",
+            "status": status,
+            "service_id": SERVICE_ID,
+            "created_ms": int(created.timestamp() * 1000),
+        }
+        self.ledger[payment.merchant_trans_id] = entry
+        return entry
+
+
+@pytest.fixture
+def click_merchant(click_settings):
+    """Click's Merchant API fake on a loopback port; CLICK_MERCHANT_API_URL points at it."""
+    from payments_click.sandbox_merchant import MerchantAPI
+    from payments_click.tests.merchant_server import serve
+
+    api = MerchantAPI({}, SERVICE_ID, MERCHANT_USER_ID, SECRET)
+    server, thread, base_url = serve(api)
+    click_settings.CLICK_MERCHANT_API_URL = base_url
+    click_settings.CLICK_MERCHANT_USER_ID = MERCHANT_USER_ID
+    yield ClickMerchant(api, base_url)
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

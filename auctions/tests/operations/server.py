@@ -1,0 +1,79 @@
+"""`gunicorn config.wsgi` in a subprocess on a free loopback port, as CONTRACT 8 starts it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(environment: dict, *arguments: str):
+    """Yield (base URL, master pid) of a running gunicorn; stopped (and waited for) on exit."""
+    port = free_port()
+    env = {**os.environ, "DEBUG": "1", "PYTHONWARNINGS": "ignore", **environment}
+    if "PROMETHEUS_MULTIPROC_DIR" not in environment:
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py picks its own
+    env.pop("KVARTIRABAR_METRICS_MASTER", None)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *arguments,
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                requests.get(f"{base}/healthz", timeout=5)
+                break
+            except requests.RequestException:
+                if server.poll() is not None:
+                    raise RuntimeError(server.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.1)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def database_url(settings, tmp_path) -> str:
+    """A URL of a migrated database the subprocess can open: the test database on
+    PostgreSQL (the test must see the server's writes: transaction=True), else a SQLite file.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        credentials = database["USER"] + (
+            f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+        )
+        return (
+            f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+    url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"],
+        env={**os.environ, "DEBUG": "1", "DATABASE_URL": url, "PYTHONWARNINGS": "ignore"},
+        check=True,
+        cwd=ROOT,
+    )
+    return url
