@@ -19,6 +19,8 @@ DEV_ENV = DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 SITE_URL=$(LOCAL):$(PORT) \
 	PAYME_MERCHANT_ID=5e730e8e0b852a417aa49ceb PAYME_KEY=dev-payme-key \
 	PAYME_CHECKOUT_URL=$(LOCAL):$(PAYME_SANDBOX_PORT) \
 	PAYME_SUBSCRIBE_URL=$(LOCAL):$(PAYME_SANDBOX_PORT)/api
+# Unset development secrets are warned about by the first command only, not by all five.
+QUIET = KVARTIRABAR_DEV_SECRETS_ANNOUNCED=1
 
 .PHONY: run test test-pgbouncer lint bench
 
@@ -29,11 +31,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: $(BIN)/.installed
+	@$(BIN)/python -m config.ports PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) \
+		CLICK_SANDBOX_PORT=$(CLICK_SANDBOX_PORT) PAYME_SANDBOX_PORT=$(PAYME_SANDBOX_PORT)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py medogram_sandbox --port $(SANDBOX_PORT) & medogram=$$!; \
-	$(DEV_ENV) $(BIN)/python manage.py click_sandbox --port $(CLICK_SANDBOX_PORT) & click=$$!; \
-	$(DEV_ENV) $(BIN)/python manage.py payme_sandbox --port $(PAYME_SANDBOX_PORT) & payme=$$!; \
+	$(DEV_ENV) $(QUIET) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(QUIET) $(BIN)/python manage.py medogram_sandbox --port $(SANDBOX_PORT) & medogram=$$!; \
+	$(DEV_ENV) $(QUIET) $(BIN)/python manage.py click_sandbox --port $(CLICK_SANDBOX_PORT) & click=$$!; \
+	$(DEV_ENV) $(QUIET) $(BIN)/python manage.py payme_sandbox --port $(PAYME_SANDBOX_PORT) & payme=$$!; \
 	trap 'kill $$medogram $$click $$payme 2>/dev/null' EXIT INT TERM; \
 	sleep 2; \
 	echo; \
@@ -43,7 +47,7 @@ run: $(BIN)/.installed
 	echo "  Payme sandbox     $(LOCAL):$(PAYME_SANDBOX_PORT)/"; \
 	echo "The site: $(LOCAL):$(PORT)/ (seller / kvartirabar-demo)"; \
 	echo; \
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) $(QUIET) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """The website's forms: every rule of an auction or a bid stays in auctions.services."""
 
+import datetime
 import re
 import uuid
 from decimal import Decimal
@@ -7,10 +8,12 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import PHONE_PATTERN, Listing, ListingPhoto, User
+from .money import format_money
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -95,11 +98,11 @@ class ListingForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=_("Remove photos"),
     )
-    rooms = forms.IntegerField(label=_("rooms"), min_value=1, max_value=100)
+    rooms = forms.IntegerField(label=_("Rooms"), min_value=1, max_value=100)
     area = forms.DecimalField(
-        label=_("area (m²)"), max_digits=8, decimal_places=2, min_value=Decimal("1")
+        label=_("Area (m²)"), max_digits=8, decimal_places=2, min_value=Decimal("1")
     )
-    floor = forms.IntegerField(label=_("floor"), min_value=-5, max_value=200, required=False)
+    floor = forms.IntegerField(label=_("Floor"), min_value=-5, max_value=200, required=False)
 
     class Meta:
         model = Listing
@@ -156,8 +159,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+def min_starting_price() -> Decimal:
+    return Decimal(getattr(settings, "SITE_MIN_STARTING_PRICE", 10_000_000))
+
+
 class AuctionForm(forms.Form):
-    """The fields of a new auction; services.validate_auction judges them."""
+    """The fields of a new auction; services.validate_auction judges them, and every error
+    is reported in one round (a field that does not parse does not hide the others)."""
 
     starting_price = MoneyField(label=_("Starting price"), **MONEY)
     min_increment = MoneyField(label=_("Minimum increment"), **MONEY)
@@ -175,8 +183,9 @@ class AuctionForm(forms.Form):
     )
     deposit = MoneyField(label=_("Bidder deposit (optional)"), required=False, **MONEY)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, listing=None, seller=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.listing, self.seller = listing, seller
         self.fields["deposit"].help_text = _(
             "A sum each bidder must hold on a bank card before bidding; it is released when "
             "the auction ends, except the winner's. An auction with a deposit must end within "
@@ -185,6 +194,35 @@ class AuctionForm(forms.Form):
 
     def clean_deposit(self):
         return self.cleaned_data.get("deposit") or Decimal("0")
+
+    def clean(self):
+        from . import services
+
+        cleaned = super().clean()
+        # Read every value first: add_error() drops a field from cleaned_data.
+        fields = ("starting_price", "min_increment", "start_time", "end_time")
+        values = {name: cleaned.get(name) for name in (*fields, "reserve_price", "deposit")}
+        start, end, price = values["start_time"], values["end_time"], values["starting_price"]
+        if self.listing is not None and all(values[name] is not None for name in fields):
+            errors = services.validate_auction(listing=self.listing, seller=self.seller, **values)
+        else:
+            # Some field did not parse: still judge the times that did.
+            errors = {}
+            if start is not None and start < timezone.now() - datetime.timedelta(minutes=1):
+                errors["start_time"] = gettext("The start time may not be in the past.")
+            if start is not None and end is not None and end <= start:
+                errors["end_time"] = gettext("The end time must be after the start time.")
+        if price is not None and price < min_starting_price() and "starting_price" not in errors:
+            # The website's own guard: "650" typed for 650 million would open a real auction.
+            errors["starting_price"] = gettext(
+                "%(price)s is too little for an apartment: enter the full price in sum, "
+                "at least %(minimum)s."
+            ) % {"price": format_money(price), "minimum": format_money(min_starting_price())}
+        for field, message in errors.items():
+            name = field if field in self.fields else None
+            if name is None or name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
 
 class BidForm(forms.Form):
@@ -214,6 +252,11 @@ class HomeFilterForm(forms.Form):
     rooms = forms.ChoiceField(label=_("Rooms"), choices=ROOM_CHOICES, required=False)
     price_min = MoneyField(label=_("Price from"), required=False, min_value=0)
     price_max = MoneyField(label=_("Price to"), required=False, min_value=0)
+
+    def valid_filters(self) -> dict:
+        """The filters that parse; a bad one is reported and left out, never a broken page."""
+        self.is_valid()
+        return self.cleaned_data
 
 
 class ProviderChoiceForm(forms.Form):

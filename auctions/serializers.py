@@ -198,7 +198,7 @@ class DepositSerializer(serializers.Serializer):
 
 
 class StartedPaymentSerializer(serializers.Serializer):
-    """The answer to starting a payment (CONTRACT 2); documents the schema."""
+    """The answer to starting a payment: where the seller pays, and how much."""
 
     merchant_trans_id = serializers.CharField()
     provider = serializers.CharField()

@@ -55,4 +55,5 @@ urlpatterns = [
         name="payment-status",
     ),
     re_path(r"^media/(?P<path>listings/.+)$", site_views.media, name="media"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
 ]

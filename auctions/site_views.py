@@ -14,13 +14,14 @@ from django.db.models import Count, DecimalField, Max, Prefetch
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.static import serve
 
-from . import deposit_flow, login_limit, providers, services
+from . import deposit_flow, login_limit, providers, services, site_words
 from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm, plain_amount
 from .models import (
     FINAL_PAYMENT_STATUSES,
@@ -33,6 +34,7 @@ from .models import (
     ListingPhoto,
 )
 from .money import format_money, localized_reason
+from .site_chart import bid_chart
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +70,21 @@ def home(request):
         .order_by("end_time", "id")
     )
     form = HomeFilterForm(request.GET or None)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            auctions = auctions.filter(listing__address__icontains=data["q"])
-        if data["rooms"]:
-            rooms = int(data["rooms"])
-            lookup = "listing__rooms__gte" if rooms >= 4 else "listing__rooms"
-            auctions = auctions.filter(**{lookup: rooms})
-        if data["price_min"] is not None:
-            auctions = auctions.filter(shown_price__gte=data["price_min"])
-        if data["price_max"] is not None:
-            auctions = auctions.filter(shown_price__lte=data["price_max"])
+    data = form.valid_filters() if form.is_bound else {}
+    if data.get("q"):
+        auctions = auctions.filter(listing__address__icontains=data["q"])
+    if data.get("rooms"):
+        rooms = int(data["rooms"])
+        lookup = "listing__rooms__gte" if rooms >= 4 else "listing__rooms"
+        auctions = auctions.filter(**{lookup: rooms})
+    if data.get("price_min") is not None:
+        auctions = auctions.filter(shown_price__gte=data["price_min"])
+    if data.get("price_max") is not None:
+        auctions = auctions.filter(shown_price__lte=data["price_max"])
     auctions = list(auctions[:60])
     for auction in auctions:
         auction.live_status = auction.current_status(now)
+        auction.time_left = site_words.countdown(auction.end_time - now)
     return render(request, "auctions/home.html", {"auctions": auctions, "form": form, "now": now})
 
 
@@ -112,24 +114,43 @@ def _history(auction: Auction, user) -> list[dict]:
     ]
 
 
+def _standing(auction: Auction, user) -> tuple[str, str]:
+    """Whether the reader leads or was outbid, for the notice beside the price."""
+    if not user.is_authenticated or auction.bid_count == 0 or user.pk == auction.seller_id:
+        return "", ""
+    if auction.leader_id == user.pk:
+        return "leading", _("You lead with %(amount)s.") % {
+            "amount": format_money(auction.current_price)
+        }
+    if Bid.objects.filter(auction=auction, bidder=user, voided_at__isnull=True).exists():
+        return "outbid", _("You have been outbid: the price is now %(amount)s.") % {
+            "amount": format_money(auction.price)
+        }
+    return "", ""
+
+
 def _snapshot(auction: Auction, user) -> dict:
     """What the auction page shows and /live/ answers: price, end, clock, history."""
     now = timezone.now()
     reserve_met = auction.reserve_met()
     status = auction.current_status(now)
+    standing, standing_display = _standing(auction, user)
+    counting_to = auction.end_time if status == AuctionStatus.ACTIVE else auction.start_time
     return {
         "id": auction.pk,
         "status": status,
-        "status_display": AuctionStatus(status).label,
+        "status_display": site_words.auction_status(status),
         "price": str(auction.price),
         "price_display": format_money(auction.price),
         "price_label": _("Current price") if auction.bid_count else _("Starting price"),
         "next_minimum": plain_amount(auction.next_minimum_bid()),
         "next_minimum_display": format_money(auction.next_minimum_bid()),
         "bid_count": auction.bid_count,
+        "bid_count_display": site_words.bids(auction.bid_count),
         "start_time": auction.start_time.isoformat(),
         "end_time": auction.end_time.isoformat(),
         "end_time_display": _local(auction.end_time),
+        "time_left_display": site_words.countdown(counting_to - now),
         "now": now.isoformat(),
         "reserve_met": reserve_met,
         "reserve_display": (
@@ -139,8 +160,42 @@ def _snapshot(auction: Auction, user) -> dict:
             if reserve_met
             else _("Reserve price not met")
         ),
+        "standing": standing,
+        "standing_display": standing_display,
+        # The bid form's own check, before the round trip (the server checks again).
+        "max_bid": plain_amount(max_bid(auction)),
+        "too_low_display": _too_low(auction),
+        "too_high_display": _too_high(auction),
         "history": _history(auction, user),
+        "chart": bid_chart(auction, now),
     }
+
+
+def max_bid(auction: Auction):
+    """The highest amount a bid may name now (AUCTION_MAX_BID_FACTOR x the next minimum)."""
+    return auction.maximum_bid()
+
+
+def _too_low(auction: Auction) -> str:
+    minimum = format_money(auction.next_minimum_bid())
+    return _("The bid must be at least %(minimum)s.") % {"minimum": minimum}
+
+
+def _too_high(auction: Auction) -> str:
+    maximum = format_money(max_bid(auction))
+    return _("The bid may be at most %(maximum)s; check the number of zeros.") % {
+        "maximum": maximum
+    }
+
+
+def _check_amount(form: BidForm, auction: Auction) -> bool:
+    """Refuse a too-low or too-high amount before the confirmation, in the reader's money."""
+    amount = form.cleaned_data["amount"]
+    if amount < auction.next_minimum_bid():
+        form.add_error("amount", _too_low(auction))
+    elif amount > max_bid(auction):
+        form.add_error("amount", _too_high(auction))
+    return not form.errors
 
 
 def _auction_page(request, auction: Auction, *, form=None, confirm=None, refusal=None, status=200):
@@ -246,6 +301,9 @@ def auction_bid(request, pk: int):
         return _auction_page(request, auction, form=form, status=400)
     amount = form.cleaned_data["amount"]
     if not form.cleaned_data["confirmed"]:
+        if auction.current_status() == AuctionStatus.ACTIVE and not _check_amount(form, auction):
+            # Refused before the confirmation: the reader fixes the amount in the same form.
+            return _auction_page(request, auction, form=form, status=400)
         confirm = BidForm(
             initial={
                 "amount": amount,
@@ -263,15 +321,25 @@ def auction_bid(request, pk: int):
         )
     except services.DomainError as error:
         auction.refresh_from_db()
+        # Outbid between the two steps: the same form, the amount's rule in the reader's money.
+        retry = BidForm(
+            {"amount": request.POST.get("amount", ""), "idempotency_key": str(uuid.uuid4())}
+        )
+        if retry.is_valid() and not _check_amount(retry, auction):
+            return _auction_page(request, auction, form=retry, status=400)
         return _auction_page(request, auction, refusal=error.message, status=400)
+    # The tag lets the live update replace this banner once the reader is outbid.
     if created:
         messages.success(
-            request, _("Your bid of %(amount)s is placed.") % {"amount": format_money(bid.amount)}
+            request,
+            _("Your bid of %(amount)s is placed.") % {"amount": format_money(bid.amount)},
+            extra_tags="bid-placed",
         )
     else:
         messages.info(
             request,
             _("Your bid of %(amount)s was already placed.") % {"amount": format_money(bid.amount)},
+            extra_tags="bid-placed",
         )
     return redirect(auction_url(auction))
 
@@ -335,7 +403,21 @@ def my_listings(request):
         )
         .order_by("-created_at", "-id")
     )
+    listings = list(listings)
+    open_ids = _listings_with_open_auction(listings)
+    for listing in listings:
+        listing.has_open_auction = listing.pk in open_ids
     return render(request, "auctions/my_listings.html", {"listings": listings})
+
+
+def _listings_with_open_auction(listings) -> set[int]:
+    """The listings that cannot get a new auction (services.validate_auction's rule)."""
+    return set(
+        Auction.objects.filter(listing__in=listings)
+        .exclude(status__in=(AuctionStatus.ENDED, AuctionStatus.CANCELLED))
+        .exclude(is_paid=True, end_time__lte=timezone.now())
+        .values_list("listing_id", flat=True)
+    )
 
 
 @login_required
@@ -381,7 +463,10 @@ def listing_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def auction_create(request, listing_pk: int):
     listing = get_object_or_404(Listing, pk=listing_pk, owner=request.user)
-    form = AuctionForm(request.POST or None)
+    if request.method == "GET" and listing.pk in _listings_with_open_auction([listing]):
+        messages.info(request, _("This listing already has an open auction."))
+        return redirect("site:my-listings")
+    form = AuctionForm(request.POST or None, listing=listing, seller=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             auction = services.create_auction(
@@ -420,7 +505,7 @@ def my_auctions(request):
         {
             "auction": auction,
             "status": auction.current_status(now),
-            "status_display": AuctionStatus(auction.current_status(now)).label,
+            "status_display": site_words.auction_status(auction.current_status(now)),
             "payment": next(iter(auction.payments.all()), None),
             "can_pay": not auction.is_paid
             and auction.status == AuctionStatus.PENDING_PAYMENT
@@ -435,12 +520,25 @@ def _provider_choices():
     return [
         {
             "name": provider.name,
-            "label": provider.label or provider.name.capitalize(),
+            "label": site_words.provider_name(provider.name),
             "amount": provider.amount(),
             "currency": provider.currency,
+            # A fee in another currency is explained beside it (Medogram charges rial).
+            "foreign": provider.currency != "UZS",
         }
-        for provider in providers.offered_providers()  # CONTRACT 6: configured ones only
+        # Configured providers only (CONTRACT 6); sum first, a fee in another currency last.
+        for provider in sorted(providers.offered_providers(), key=lambda p: p.currency != "UZS")
     ]
+
+
+def _chosen_provider(request, auction: Auction, choices: list[dict]) -> str:
+    """The provider to preselect: the one just posted, asked for, or last used."""
+    names = [choice["name"] for choice in choices]
+    wanted = request.POST.get("provider") or request.GET.get("provider")
+    if wanted not in names:
+        last = auction.payments.order_by("-created_at", "-id").first()
+        wanted = last.provider if last is not None else None
+    return wanted if wanted in names else (names[0] if names else "")
 
 
 @login_required
@@ -466,10 +564,17 @@ def auction_pay(request, pk: int):
             error = _("This payment provider is unavailable right now; please try another one.")
         else:
             return HttpResponseRedirect(pay_url)
+    choices = _provider_choices()
     return render(
         request,
         "auctions/auction_pay.html",
-        {"auction": auction, "providers": _provider_choices(), "error": error},
+        {
+            "auction": auction,
+            "providers": choices,
+            "chosen": _chosen_provider(request, auction, choices),
+            "listing_fee": providers.listing_fee(),
+            "error": error,
+        },
         status=400 if error else 200,
     )
 
@@ -480,10 +585,10 @@ def _payment_snapshot(payment: AuctionPayment) -> dict:
     return {
         "merchant_trans_id": payment.merchant_trans_id,
         "status": payment.status,
-        "status_display": payment.get_status_display(),
+        "status_display": site_words.payment_status(payment.status),
         "final": payment.status in FINAL_PAYMENT_STATUSES,
         "auction_status": status,
-        "auction_status_display": AuctionStatus(status).label,
+        "auction_status_display": site_words.auction_status(status),
         "is_paid": auction.is_paid,
     }
 
@@ -499,10 +604,25 @@ def _payment(merchant_trans_id: str) -> AuctionPayment:
 def payment_result(request, merchant_trans_id: str):
     """The page a provider sends the seller back to: the payment's status, no personal data."""
     payment = _payment(merchant_trans_id)
+    auction = payment.auction
+    # A failed or declined payment: the seller may pay again with the provider they chose.
+    can_pay_again = (
+        payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED)
+        and request.user.is_authenticated
+        and request.user.pk == auction.seller_id
+        and not auction.is_paid
+        and auction.status == AuctionStatus.PENDING_PAYMENT
+        and auction.end_time > timezone.now()
+    )
     return render(
         request,
         "auctions/payment_result.html",
-        {"payment": payment, "state": _payment_snapshot(payment)},
+        {
+            "payment": payment,
+            "state": _payment_snapshot(payment),
+            "can_pay_again": can_pay_again,
+            "provider_available": providers.get(payment.provider) is not None,
+        },
     )
 
 
@@ -541,7 +661,7 @@ def my_bids(request):
             {
                 "auction": auction,
                 "status": status,
-                "status_display": AuctionStatus(status).label,
+                "status_display": site_words.auction_status(status),
                 "my_top": top,
                 "my_count": tops[auction.pk]["count"],
                 "leading": auction.current_price is not None and top == auction.current_price,
@@ -551,7 +671,13 @@ def my_bids(request):
     return render(request, "auctions/my_bids.html", {"rows": rows})
 
 
-# Media and errors
+# Media, icon and errors
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says: send them to the SVG icon."""
+    return redirect(static("site/favicon.svg"), permanent=True)
 
 
 @require_GET

@@ -47,7 +47,7 @@ class RegisterView(generics.CreateAPIView):
 
 
 class TokenView(ObtainAuthToken):
-    """DRF's token view; 429 after 10 failed attempts for the username (CONTRACT 2)."""
+    """DRF's token view; 429 after 10 failed attempts for the username."""
 
     def post(self, request, *args, **kwargs):
         username = request.data.get("username") if isinstance(request.data, dict) else None
@@ -74,7 +74,7 @@ class ListingViewSet(viewsets.ModelViewSet):
         serializer.save(owner=self.request.user)
 
     def update(self, request, *args, **kwargs):
-        """The owner's edit (403 for others), 409 once an auction of it is paid (CONTRACT 2)."""
+        """The owner's edit (403 for others), 409 once an auction of it is paid."""
         with transaction.atomic():
             services.lock_listing_for_edit(self.get_object().pk)
             return super().update(request, *args, **kwargs)

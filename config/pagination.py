@@ -11,3 +11,12 @@ class OptionalLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return min(super().get_offset(request), MAX_OFFSET)
+
+    def get_paginated_response_schema(self, schema):
+        """A plain array, or with ?limit= DRF's page (its example links made relative: the
+        docs name no outside host)."""
+        page = super().get_paginated_response_schema(schema)
+        for key, offset in (("next", 400), ("previous", 200)):
+            page["properties"][key]["example"] = f"/api/auctions/?offset={offset}&limit=100"
+        page["description"] = "With ?limit= (and ?offset=): one page of the list."
+        return {"oneOf": [schema, page]}

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -20,16 +21,17 @@ DEBUG = env.boolean("DEBUG", False)
 TESTING = env.boolean("KVARTIRABAR_TESTING", "pytest" in sys.modules)
 
 
+# The secrets that fell back to development values: one warning names them all, once.
+_DEVELOPMENT_SECRETS: list[str] = []
+
+
 def _required_secret(name: str, development_value: str) -> str:
     value = env.text(name).strip()
     if value:
         return value
     if DEBUG or TESTING:
         if not TESTING:
-            warnings.warn(
-                f"{name} is not set: using a development value (set it in production)",
-                stacklevel=2,
-            )
+            _DEVELOPMENT_SECRETS.append(name)
         return development_value
     raise ImproperlyConfigured(f"{name} is not set: set the environment variable {name}")
 
@@ -62,6 +64,18 @@ def _encryption_keys() -> list[str]:
 
 
 FIELD_ENCRYPTION_KEYS = _encryption_keys()
+# Said once per start: not again by runserver's reloading child (RUN_MAIN), nor by the
+# later commands of `make run`, which set KVARTIRABAR_DEV_SECRETS_ANNOUNCED.
+if (
+    _DEVELOPMENT_SECRETS
+    and os.environ.get("RUN_MAIN") != "true"
+    and not env.boolean("KVARTIRABAR_DEV_SECRETS_ANNOUNCED", False)
+):
+    warnings.warn(
+        f"{' and '.join(_DEVELOPMENT_SECRETS)} not set: using development values "
+        "(set them in production)",
+        stacklevel=1,
+    )
 
 # Unset: any host in development, none in production (set it there).
 ALLOWED_HOSTS = env.listing("ALLOWED_HOSTS") or (["*"] if DEBUG or TESTING else [])
@@ -221,7 +235,11 @@ if env.text("API_THROTTLE_ANON") or env.text("API_THROTTLE_USER"):
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "kvartirabar seller API",
-    "DESCRIPTION": "Listings, auctions, bids and listing-fee payments (CONTRACT 2).",
+    "DESCRIPTION": (
+        "Listings, auctions, bids and listing-fee payments for sellers and bidders. "
+        "Authenticate with `Authorization: Token <key>` from `POST /api/auth/token/`. "
+        "The project's docs/api.md describes every call in words."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the sidecar package: no CDN.
@@ -246,6 +264,8 @@ CALLBACK_LOCK_TIMEOUT = env.decimal("CALLBACK_LOCK_TIMEOUT", "5")
 # holds do not last (UZCARD cancels one after 30 days, CONTRACT 9).
 AUCTION_DEPOSIT_MAX_DAYS = env.integer("AUCTION_DEPOSIT_MAX_DAYS", 25)
 SITE_MAX_PHOTO_BYTES = env.integer("SITE_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
+# The website's auction form refuses a starting price below this (sum): "650" for 650 million.
+SITE_MIN_STARTING_PRICE = env.decimal("SITE_MIN_STARTING_PRICE", "10000000")
 
 # Click SHOP-API.
 CLICK_SERVICE_ID = env.text("CLICK_SERVICE_ID")
@@ -351,6 +371,8 @@ LOGGING = {
     "loggers": {
         "payments": {"handlers": ["console", "payments_file"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # runserver prints its own "Watching for file changes" line; once is enough.
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }
 

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from config import health, metrics
+from config.schema import SchemaView
 from payments_payme import views as payme_views
 
 urlpatterns = [
@@ -18,7 +19,7 @@ urlpatterns = [
     # A cashbox URL saved without its slash: a redirect would lose Payme's POST.
     path("api/payments/payme", payme_views.endpoint),
     path("api/payments/medogram/", include("gateway_medogram.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script from its own URL: no inline script
     # under the Content-Security-Policy.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

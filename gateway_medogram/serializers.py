@@ -4,7 +4,7 @@ from auctions.models import AuctionPayment
 
 
 class MedogramPaymentSerializer(serializers.ModelSerializer):
-    """CONTRACT 5 status answer: our ids and the gateway's tracking code, no personal data."""
+    """A Medogram payment's status: our ids and the gateway's tracking code, no personal data."""
 
     transaction_id = serializers.CharField(source="merchant_trans_id")
     status_display = serializers.CharField(source="get_status_display")

@@ -97,10 +97,10 @@ def test_the_auction_page_asks_the_deposit_first_then_offers_the_bid(
 
     assert 'id="deposit-rule"' in before and "2,000,000 UZS" in before
     assert 'id="deposit-hold"' in before and card.number in before
-    assert f'action="/auctions/{auction.pk}/bid/"' not in before
+    assert f'action="/auctions/{auction.pk}/bid/' not in before
     assert "Your deposit is held" in after
     assert 'data-status="held"' in after
-    assert f'action="/auctions/{auction.pk}/bid/"' in after
+    assert f'action="/auctions/{auction.pk}/bid/' in after
     assert Deposit.objects.get().status == "held"
 
 

@@ -11,11 +11,13 @@
     if (!isNaN(server)) { clockOffset = server - Date.now(); }
   }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // The day unit comes from the page, in its language (site_words.countdown's twin).
+  var dayUnit = document.body.getAttribute("data-day-unit") || "d";
   function formatLeft(ms) {
     if (ms <= 0) { return "0:00"; }
     var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
     var m = Math.floor((s % 3600) / 60), sec = s % 60;
-    var text = (d ? d + "d " : "") + (d || h ? h + ":" + pad(m) : m) + ":" + pad(sec);
+    var text = (d ? d + " " + dayUnit + " " : "") + (d || h ? h + ":" + pad(m) : m) + ":" + pad(sec);
     return text;
   }
   function tick() {
@@ -86,12 +88,50 @@
         amount.value = data.next_minimum;
       }
       renderHistory(data.history);
+      renderStanding(data);
+      renderChart(data.chart);
+      var bidForm = auction.querySelector("[data-bid-form]");
+      if (bidForm) {
+        bidForm.setAttribute("data-min", data.next_minimum);
+        bidForm.setAttribute("data-max", data.max_bid);
+        bidForm.setAttribute("data-too-low", data.too_low_display);
+        bidForm.setAttribute("data-too-high", data.too_high_display);
+      }
+      var reserve = auction.querySelector(".reserve");
+      if (reserve) { reserve.className = data.reserve_met ? "reserve met" : "reserve"; }
       if (data.status !== startStatus && !auction.querySelector("#confirm")) {
         window.location.reload();
         return false;
       }
       return data.status === "active" || data.status === "scheduled";
     });
+
+    // Outbid: the notice replaces a "your bid is placed" banner that is no longer true.
+    function renderStanding(data) {
+      var standing = document.getElementById("standing");
+      if (!standing) { return; }
+      standing.className = "standing " + (data.standing || "");
+      standing.textContent = data.standing_display || "";
+      standing.hidden = !data.standing;
+      if (data.standing !== "outbid") { return; }
+      var placed = document.querySelectorAll(".message.bid-placed");
+      for (var i = 0; i < placed.length; i++) {
+        placed[i].className = "message outbid";
+        placed[i].setAttribute("role", "alert");
+        placed[i].textContent = data.standing_display;
+      }
+    }
+
+    function renderChart(chart) {
+      var figure = document.getElementById("bid-chart");
+      if (!figure || !chart) { return; }
+      figure.hidden = false;
+      figure.querySelector("[data-chart-line]").setAttribute("points", chart.points);
+      var labels = figure.querySelectorAll("[data-chart]");
+      for (var i = 0; i < labels.length; i++) {
+        labels[i].textContent = chart[labels[i].getAttribute("data-chart")] || "";
+      }
+    }
 
     function renderHistory(rows) {
       var body = document.getElementById("history");
@@ -124,6 +164,56 @@
         body.appendChild(tr);
       });
     }
+  }
+
+  // The bid form refuses a too-low or too-high amount at once; the server checks again.
+  var bidForm = document.querySelector("[data-bid-form]");
+  if (bidForm) {
+    bidForm.addEventListener("submit", function (event) {
+      var error = bidForm.querySelector("[data-bid-error]");
+      var input = bidForm.querySelector("input[name=amount]");
+      if (!error || !input) { return; }
+      var text = input.value.replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+      if (!/^[0-9]{1,12}(\.[0-9]{1,2})?$/.test(text)) { return; }  // the server explains
+      var amount = parseFloat(text);
+      var message = "";
+      if (amount < parseFloat(bidForm.getAttribute("data-min"))) {
+        message = bidForm.getAttribute("data-too-low");
+      } else if (amount > parseFloat(bidForm.getAttribute("data-max"))) {
+        message = bidForm.getAttribute("data-too-high");
+      }
+      error.textContent = message;
+      error.hidden = !message;
+      if (message) {
+        event.preventDefault();
+        var stale = bidForm.querySelectorAll("[data-server-error]");
+        for (var i = 0; i < stale.length; i++) { stale[i].hidden = true; }
+        input.focus();
+      }
+    });
+  }
+
+  // The gallery: a thumbnail scrolls the strip to its photo without moving the page.
+  var gallery = document.querySelector("[data-gallery]");
+  if (gallery) {
+    var strip = gallery.querySelector("[data-gallery-strip]");
+    var thumbs = gallery.querySelectorAll("[data-thumb]");
+    var mark = function (index) {
+      for (var i = 0; i < thumbs.length; i++) {
+        thumbs[i].className = i === index ? "current" : "";
+      }
+    };
+    for (var t = 0; t < thumbs.length; t++) {
+      thumbs[t].addEventListener("click", function (event) {
+        event.preventDefault();
+        var index = parseInt(this.getAttribute("data-thumb"), 10) - 1;
+        strip.scrollTo({ left: index * strip.clientWidth, behavior: "smooth" });
+        mark(index);
+      });
+    }
+    strip.addEventListener("scroll", function () {
+      mark(Math.round(strip.scrollLeft / Math.max(strip.clientWidth, 1)));
+    }, { passive: true });
   }
 
   // The payment result page: update until the status is final.

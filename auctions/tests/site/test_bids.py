@@ -57,7 +57,7 @@ def test_each_page_load_gets_a_new_key(bidder_client):
     assert first != second
 
 
-def test_a_too_low_bid_is_refused_with_the_services_message(bidder_client):
+def test_a_bid_outbid_between_its_two_steps_is_refused_in_the_readers_money(bidder_client):
     auction = ActiveAuctionFactory(current_price=Decimal("500000000"), bid_count=1)
     key = key_of(bidder_client.get(f"/auctions/{auction.pk}/"))
 
@@ -67,7 +67,7 @@ def test_a_too_low_bid_is_refused_with_the_services_message(bidder_client):
     )
 
     assert page.status_code == 400
-    assert "The bid must be at least 501000000.00." in page.content.decode()
+    assert "The bid must be at least 501,000,000 UZS." in page.content.decode()
     assert Bid.objects.count() == 0
 
 

@@ -168,6 +168,7 @@ def test_wrong_ids_are_404_pages(seller_client, path):
 
 def test_pages_of_signed_in_users_render(seller_client, bidder_client, seller, bidder):
     listing = ListingFactory(owner=seller, title="Mine")
+    spare = ListingFactory(owner=seller, title="Mine too")  # no auction yet: it may get one
     auction = ActiveAuctionFactory(listing=listing)
     PaymentFactory(auction=auction, status="completed")
     BidFactory(auction=auction, bidder=bidder, amount=auction.starting_price)
@@ -176,7 +177,7 @@ def test_pages_of_signed_in_users_render(seller_client, bidder_client, seller, b
         (seller_client, "/my/listings/", "Mine"),
         (seller_client, "/my/listings/new/", "Photos"),
         (seller_client, f"/my/listings/{listing.pk}/edit/", "Mine"),
-        (seller_client, f"/my/listings/{listing.pk}/auction/", "Starting price"),
+        (seller_client, f"/my/listings/{spare.pk}/auction/", "Starting price"),
         (seller_client, "/my/auctions/", "Mine"),
         (seller_client, f"/auctions/{auction.pk}/", "you cannot bid"),
         (bidder_client, "/my/bids/", "Mine"),

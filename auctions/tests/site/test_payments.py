@@ -84,10 +84,10 @@ def test_the_result_page_shows_both_statuses_and_polls_until_final(client, make_
     assert status == {
         "merchant_trans_id": payment.merchant_trans_id,
         "status": "pending",
-        "status_display": "pending",
+        "status_display": "Awaiting payment",
         "final": False,
         "auction_status": "pending_payment",
-        "auction_status_display": "awaiting payment",
+        "auction_status_display": "Awaiting payment",
         "is_paid": False,
     }
     assert 'data-final="1"' in done.content.decode()
@@ -105,5 +105,5 @@ def test_my_auctions_shows_the_payment_and_auction_status(seller_client, make_pa
     text = seller_client.get("/my/auctions/").content.decode()
 
     assert f"/payments/{payment.merchant_trans_id}/" in text
-    assert "awaiting payment" in text
+    assert "Awaiting payment" in text
     assert f"/my/auctions/{payment.auction_id}/pay/" in text

@@ -23,6 +23,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def _ensure_chromium() -> str | None:
@@ -66,8 +67,8 @@ def new_page(browser):
     """new_page() -> a page in a fresh phone-sized context (its own cookies)."""
     contexts = []
 
-    def make(language: str = "en"):
-        context = browser.new_context(viewport=PHONE, locale=language, device_scale_factor=1)
+    def make(language: str = "en", viewport: dict = PHONE):
+        context = browser.new_context(viewport=viewport, locale=language, device_scale_factor=1)
         context.set_default_timeout(15000)
         contexts.append(context)
         return context.new_page()
@@ -82,9 +83,10 @@ def screenshot():
     folder = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, full_page: bool = True) -> Path:
+        """Save the page; full_page=False keeps only what the first screen shows."""
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
