@@ -32,6 +32,7 @@ from .models import (
     DepositStatus,
     Listing,
     ListingPhoto,
+    PaymentStatus,
 )
 from .money import format_money, localized_reason
 from .site_chart import bid_chart
