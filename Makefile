@@ -22,7 +22,7 @@ DEV_ENV = DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 SITE_URL=$(LOCAL):$(PORT) \
 # Unset development secrets are warned about by the first command only, not by all five.
 QUIET = KVARTIRABAR_DEV_SECRETS_ANNOUNCED=1
 
-.PHONY: run test lint bench
+.PHONY: run test test-pgbouncer lint bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,12 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# The locking and callback tests again with DATABASE_URL pointing at PgBouncer in
+# transaction pooling mode (CONTRACT 8; .ci/run starts one). --reuse-db: the test databases
+# are created through PgBouncer but dropped directly, where no pooled connection holds them.
+# The benchmark's smoke run (its own database and server) runs once, in `make test`.
+test-pgbouncer: $(BIN)/.installed
+	$(BIN)/pytest -n 2 -p no:cacheprovider --reuse-db payments_click payments_payme
+	$(BIN)/pytest -n 2 -p no:cacheprovider --reuse-db -m postgres \
+		--ignore=payments_click --ignore=payments_payme --ignore=bench

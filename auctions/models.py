@@ -195,9 +195,7 @@ class Auction(models.Model):
         self.is_paid = True
         self.paid_at = at
         self.status = AuctionStatus.SCHEDULED if self.start_time > at else AuctionStatus.ACTIVE
-        from . import compiled  # on every completion: its UPDATE compiled once
-
-        compiled.update(self, ["is_paid", "paid_at", "status", "updated_at"])
+        self.save(update_fields=["is_paid", "paid_at", "status", "updated_at"])
 
     def mark_unpaid(self) -> None:
         self.is_paid = False
@@ -259,6 +257,13 @@ class PaymentStatus(models.TextChoices):
 
 
 OPEN_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PROCESSING)
+# Every other status: no provider callback moves such a payment on (a refund aside).
+FINAL_PAYMENT_STATUSES = (
+    PaymentStatus.COMPLETED,
+    PaymentStatus.FAILED,
+    PaymentStatus.CANCELLED,
+    PaymentStatus.REFUNDED,
+)
 
 
 class AuctionPayment(models.Model):

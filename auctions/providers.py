@@ -10,6 +10,45 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
+
+# What every provider app shares, so that learning one teaches the others.
+
+
+def storable(text: str) -> bool:
+    """Whether the database can keep `text` as it is: no NUL and no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def storable_copy(text: str) -> str:
+    """`text` made storable for a log row: a NUL or a lone surrogate written as an escape."""
+    if storable(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+def result_path(merchant_trans_id: str) -> str:
+    """The site's payment result page, where a provider sends the payer's browser back."""
+    return reverse("site:payment-result", args=[merchant_trans_id])
+
+
+def site_url(path: str, request=None) -> str | None:
+    """Our `path` as an absolute URL, from SITE_URL, else from the request; None without both."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path) if request is not None else None
+
+
+def result_url(merchant_trans_id: str, request=None) -> str | None:
+    """The result page as an absolute URL (site_url), for a provider's return link."""
+    return site_url(result_path(merchant_trans_id), request)
+
 
 logger = logging.getLogger("payments")
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import compiled, payment_flow, providers
+from . import payment_flow, providers, queries
 from .models import (
     OPEN_PAYMENT_STATUSES,
     Auction,
@@ -190,11 +190,6 @@ def soft_close_window() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.AUCTION_SOFT_CLOSE_MINUTES)
 
 
-_LOCK_AUCTION = compiled.CompiledQuery(
-    lambda pk: Auction.objects.select_for_update().order_by().filter(pk=pk), pk=int
-)
-
-
 def place_bid(
     *, auction_id: int, bidder, amount: Decimal, idempotency_key: str | None = None
 ) -> tuple[Bid, bool]:
@@ -203,11 +198,15 @@ def place_bid(
     A repeat with the same idempotency key from the same bidder returns the first bid.
     A bid inside the soft-close window moves end_time to now + the window.
     """
+    if not 0 < int(auction_id) < 2**63:
+        raise Auction.DoesNotExist  # no id column holds it (SQLite would refuse the value)
     # A bidder keeps its alias number once given, so it is read before the lock (keeping
     # the serialised part short); only a first bid looks again under the lock.
     number = _bidder_number(auction_id, bidder.pk)
     with transaction.atomic():
-        auction = _LOCK_AUCTION.get(pk=int(auction_id))
+        auction = queries.lock_auction(int(auction_id))
+        if auction is None:
+            raise Auction.DoesNotExist
         if not auction.is_paid and auction.seller_id != bidder.pk:
             raise Auction.DoesNotExist  # an unpaid auction is visible to its seller only
         if idempotency_key:
@@ -242,15 +241,17 @@ def place_bid(
             number = auction.bidder_count
             fields.append("bidder_count")
         # The auction row lock serialises bids, so the unique constraints cannot be hit here.
-        bid = compiled.insert(
-            Bid,
-            auction=auction,
-            bidder=bidder,
-            amount=amount,
-            bidder_number=number,
-            idempotency_key=idempotency_key or None,
-            created_at=now,
+        bid = queries.insert(
+            Bid(
+                auction=auction,
+                bidder=bidder,
+                amount=amount,
+                bidder_number=number,
+                idempotency_key=idempotency_key or None,
+                created_at=now,
+            )
         )
+        bid.auction, bid.bidder = auction, bidder  # as create() would have them cached
         previous_leader = auction.leader_id
         auction.current_price = amount
         auction.bid_count += 1
@@ -260,7 +261,7 @@ def place_bid(
             auction.end_time = now + soft_close_window()
             fields.append("end_time")
             extended = True
-        compiled.update(auction, fields)
+        auction.save(update_fields=fields)
         notify("bid_placed", bid.pk, previous_leader, extended)
     return bid, True
 
@@ -272,16 +273,7 @@ def _holds_deposit(auction: Auction, bidder) -> bool:
 
 
 def _bidder_number(auction_id: int, bidder_id: int) -> int | None:
-    rows = _BIDDER_NUMBER.all(auction_id=int(auction_id), bidder_id=bidder_id)
-    return rows[0].bidder_number if rows else None
-
-
-# Every bid of a bidder in one auction carries the same number: any one of them will do.
-_BIDDER_NUMBER = compiled.CompiledQuery(
-    lambda **values: Bid.objects.only("bidder_number").order_by().filter(**values)[:1],
-    auction_id=int,
-    bidder_id=int,
-)
+    return queries.bidder_number(int(auction_id), bidder_id)
 
 
 def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:
@@ -473,21 +465,20 @@ def expire_stale_payments(now=None, **among) -> int:
         status=PaymentStatus.PENDING, created_at__lt=cutoff, **among
     )
     for payment_id in stale.values_list("pk", flat=True):
-        with transaction.atomic():
-            payment = payment_flow.lock_payment(pk=payment_id)
+        with payment_flow.atomic():
+            locked = payment_flow.lock_payment(pk=payment_id)
+            payment = locked.payment
             # Re-read under the lock: a provider or another run may have moved it.
             if payment.status != PaymentStatus.PENDING or payment.created_at >= cutoff:
                 continue
-            payment_flow.cancel_payment(
-                payment, cause="system", reference={"reason": "pending_ttl"}
-            )
+            payment_flow.cancel_payment(locked, cause="system", reference={"reason": "pending_ttl"})
             expired += 1
     return expired
 
 
 def notify(event: str, *args) -> None:
     """Record `event` in the outbox, inside the caller's transaction (see Notification)."""
-    compiled.insert(Notification, event=event, arguments=list(args))
+    queries.insert(Notification(event=event, arguments=list(args)))
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # In-process mode (tests, `make run`): no worker will come by, deliver after commit.
         from .tasks import deliver_notifications

@@ -24,6 +24,7 @@ from django.views.static import serve
 from . import deposit_flow, login_limit, providers, services, site_words
 from .forms import AuctionForm, BidForm, HomeFilterForm, ListingForm, SignUpForm, plain_amount
 from .models import (
+    FINAL_PAYMENT_STATUSES,
     Auction,
     AuctionPayment,
     AuctionStatus,
@@ -38,12 +39,6 @@ from .site_chart import bid_chart
 
 logger = logging.getLogger(__name__)
 
-FINAL_PAYMENT_STATUSES = (
-    PaymentStatus.COMPLETED,
-    PaymentStatus.FAILED,
-    PaymentStatus.CANCELLED,
-    PaymentStatus.REFUNDED,
-)
 HISTORY_ROWS = 20
 
 

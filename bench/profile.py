@@ -35,7 +35,6 @@ def main(argv=None) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from auctions import compiled
     from auctions.models import Auction, AuctionPayment
     from auctions.money import format_sum, sum_to_tiyin
     from bench import seed
@@ -171,7 +170,7 @@ def main(argv=None) -> int:
                 step()
             timings[name] += time.perf_counter() - started
             counts[name] = len(queries)
-            sql[name] = [compiled.sql_of(query["sql"]) for query in queries.captured_queries]
+            sql[name] = [query["sql"] for query in queries.captured_queries]
     print(f"{'request':<32}{'queries':>8}{'ms in-process':>15}")
     for name, _ in steps:
         print(f"{name:<32}{counts[name]:>8}{timings[name] / args.repeat * 1000:>15.2f}")

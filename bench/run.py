@@ -35,11 +35,11 @@ BIDDERS = 50
 # Targets: the scenario's requests/s over the floor's must reach this (issue 7: "prints, for
 # each, requests/s ... and the ratio to the floor"). A pair scenario's requests are its
 # Prepare/Create and Complete/Perform calls; its pairs/s ratio (half of it) is printed beside.
-TARGETS = {
-    "payme_check_perform": 0.8,
-    "payme_check_transaction": 0.8,
-    "click_pair": 0.3,
-    "payme_pair": 0.3,
+TARGETS = {  # issue 12: the same margins without compiled queries or PREPARE
+    "payme_check_perform": 1.3,
+    "payme_check_transaction": 1.3,
+    "click_pair": 0.35,
+    "payme_pair": 0.35,
     "bids": 0.3,
 }
 # Between 10,000 and 1,000,000 payments no ratio may drop by more than this.

@@ -156,10 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The callbacks' hot statements are prepared once per PostgreSQL connection
-# (auctions/compiled.py); turn it off behind a pooler that moves sessions between
-# connections (PgBouncer in transaction mode).
-DATABASE_PREPARED_STATEMENTS = env.boolean("DATABASE_PREPARED_STATEMENTS", True)
+    # CONTRACT 8: DATABASE_URL may point at PgBouncer in transaction pooling mode, where a
+    # server-side cursor (QuerySet.iterator() outside a transaction) would outlive the
+    # server connection it was opened on. Django then fetches such results client-side.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "auctions.User"
 
@@ -257,6 +257,9 @@ AUCTION_SOFT_CLOSE_MINUTES = env.integer("AUCTION_SOFT_CLOSE_MINUTES", 5)
 # zeros cannot take an auction out of everyone's reach.
 AUCTION_MAX_BID_FACTOR = env.integer("AUCTION_MAX_BID_FACTOR", 10)
 PAYMENT_PENDING_TTL = env.integer("PAYMENT_PENDING_TTL", 86400)
+# The longest a callback's transaction waits for a row lock before it gives up with the
+# provider's retryable error (Click -7, Payme -32400), in seconds.
+CALLBACK_LOCK_TIMEOUT = env.decimal("CALLBACK_LOCK_TIMEOUT", "5")
 # An auction asking a bidder deposit must end within this many days of its creation: card
 # holds do not last (UZCARD cancels one after 30 days, CONTRACT 9).
 AUCTION_DEPOSIT_MAX_DAYS = env.integer("AUCTION_DEPOSIT_MAX_DAYS", 25)

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from auctions import payment_flow
-from auctions.models import AuctionPayment, PaymentStatus
-from auctions.providers import ProviderUnavailable
+from auctions import payment_flow, providers
+from auctions.models import FINAL_PAYMENT_STATUSES, AuctionPayment, PaymentStatus
+from auctions.providers import ProviderUnavailable, storable_copy
 
 from . import crypto
 from .client import GatewayError, GatewayErrorCode, MedogramClient, Verification
@@ -30,12 +30,6 @@ from .models import LogKind, MedogramPayment, MedogramPaymentLog
 logger = logging.getLogger("payments")
 
 CAUSE = "medogram"
-FINAL = (
-    PaymentStatus.COMPLETED,
-    PaymentStatus.FAILED,
-    PaymentStatus.CANCELLED,
-    PaymentStatus.REFUNDED,
-)
 SECRET_NAMES = re.compile(r"api|key|secret|token|password|authorization|sign", re.IGNORECASE)
 MASK = "***"
 ID_GET = re.compile(r"[1-9][0-9]{0,17}")
@@ -45,17 +39,12 @@ GATEWAY_TEXT = re.compile(r"[\x21-\x7e]{1,100}")
 # The log
 
 
-def _storable(text: str) -> str:
-    """Text any database stores: no NUL, no lone surrogate."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
-
-
 def mask(value, *, secrets: tuple[str, ...] = ()):
     """A copy with secret-named keys and any secret value replaced by ***."""
     secrets = tuple(secret for secret in secrets if secret)
     if isinstance(value, dict):
         return {
-            _storable(str(key)): MASK
+            storable_copy(str(key)): MASK
             if SECRET_NAMES.search(str(key))
             else mask(item, secrets=secrets)
             for key, item in value.items()
@@ -65,10 +54,10 @@ def mask(value, *, secrets: tuple[str, ...] = ()):
     if isinstance(value, str):
         for secret in secrets:
             value = value.replace(secret, MASK)
-        return _storable(value)
+        return storable_copy(value)
     if value is None or isinstance(value, bool | int):
         return value
-    return _storable(str(value))
+    return storable_copy(str(value))
 
 
 def write_log(
@@ -111,15 +100,12 @@ def pay_url(payment: AuctionPayment, request=None) -> str:
     )
     if id_get:
         return MedogramClient.from_settings().pay_url(id_get)
-    return absolute_url(reverse("site:payment-result", args=[payment.merchant_trans_id]), request)
+    return absolute_url(providers.result_path(payment.merchant_trans_id), request)
 
 
 def absolute_url(path: str, request=None) -> str:
-    if settings.SITE_URL:
-        return settings.SITE_URL + path
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return path
+    """providers.site_url(), or the bare path when there is neither SITE_URL nor a request."""
+    return providers.site_url(path, request) or path
 
 
 def callback_signature(merchant_trans_id: str) -> str:
@@ -192,7 +178,7 @@ def start(payment: AuctionPayment, request=None) -> None:
         payload={"call": "create", "request": sent, "answer": {"id_get": id_get}},
     )
     try:
-        with transaction.atomic():
+        with payment_flow.atomic():
             locked = payment_flow.lock_payment(pk=payment.pk)
             MedogramPayment.objects.filter(pk=medogram.pk).update(
                 id_get=id_get, updated_at=timezone.now()
@@ -384,7 +370,7 @@ def handle_callback(fields) -> Outcome:
         and incoming.trans_id != medogram.trans_id
     )
     claimed = False
-    if payment.status in FINAL and not recheck:
+    if payment.status in FINAL_PAYMENT_STATUSES and not recheck:
         outcome = Outcome(payment.status, payment.merchant_trans_id, reason="already final")
     elif not (claimed := claim_verification(medogram)) and not authentic:
         # Unsigned and another verification of this payment is under way: a dozen forged
@@ -497,7 +483,7 @@ def verify_and_apply(
     )
     reference = {"id_get": medogram.id_get, "trans_id": trans_id}
     needs_refund = False
-    with transaction.atomic():
+    with payment_flow.atomic():
         locked = payment_flow.lock_payment(pk=payment.pk)
         row = MedogramPayment.objects.select_for_update().get(pk=medogram.pk)
         row.verified_status = verification.status
@@ -511,12 +497,12 @@ def verify_and_apply(
             row.card_number = verification.card_number
             fields.append("card_number")
         row.save(update_fields=fields)
-        if locked.status in FINAL:
+        if locked.payment.status in FINAL_PAYMENT_STATUSES:
             # A concurrent callback got here first; a payer charged for a payment that is
             # no longer open must be refunded by an operator.
-            if decision == "complete" and locked.status != PaymentStatus.COMPLETED:
+            if decision == "complete" and locked.payment.status != PaymentStatus.COMPLETED:
                 needs_refund = True
-                reason = f"payer charged but the payment is {locked.status}: needs a refund"
+                reason = f"payer charged but the payment is {locked.payment.status}: needs a refund"
                 payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")
         elif decision == "complete":
             try:
@@ -531,7 +517,7 @@ def verify_and_apply(
                 payment_flow.flag_needs_refund(locked, cause=CAUSE, note=f"medogram: {reason}")
         elif decision == "fail":
             payment_flow.fail_payment(locked, cause=CAUSE, reference=reference | {"reason": reason})
-        status = locked.status
+        status = locked.payment.status
     if needs_refund:
         write_log(
             LogKind.ERROR,
@@ -598,7 +584,7 @@ def result_redirect_url(outcome: Outcome) -> str | None:
     if not base:
         if not outcome.known:
             return None
-        return reverse("site:payment-result", args=[outcome.merchant_trans_id])
+        return providers.result_path(outcome.merchant_trans_id)
     parts = urlsplit(base)
     query = parse_qsl(parts.query, keep_blank_values=True)
     query += [("merchant_trans_id", outcome.merchant_trans_id), ("status", outcome.outcome)]

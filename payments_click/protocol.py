@@ -11,10 +11,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from auctions import payment_flow
+from auctions import payment_flow, providers
 from auctions.models import MERCHANT_TRANS_ID_PATTERN
 from auctions.money import format_sum
 
@@ -82,6 +81,12 @@ class FailedToUpdate(ClickError):
     code, note, outcome = -7, "Failed to update user", "failed_to_update"
 
 
+class LockTimeout(FailedToUpdate):
+    """-7 for a row lock not granted within CALLBACK_LOCK_TIMEOUT: nothing changed."""
+
+    outcome = "lock_timeout"
+
+
 class TransactionCancelled(ClickError):
     code, note, outcome = -9, "Transaction cancelled", "cancelled"
 
@@ -91,6 +96,7 @@ FROM_DOMAIN = {
     payment_flow.AlreadyPaid: AlreadyPaid,
     payment_flow.AuctionCancelled: TransactionCancelled,
     payment_flow.AuctionEnded: TransactionCancelled,  # CONTRACT 1: -9
+    payment_flow.LockTimeout: LockTimeout,
 }
 
 
@@ -119,14 +125,8 @@ def parse_fields(request) -> dict[str, object] | None:
 
 
 def _clean_text(value: object) -> str | None:
-    """The value if it is text the database can store (no NUL, no lone surrogate)."""
-    if not isinstance(value, str) or "\x00" in value:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    return value
+    """The value if it is text the database can store, else None."""
+    return value if isinstance(value, str) and providers.storable(value) else None
 
 
 def _integer(value: str, *, minimum: int) -> int | None:
@@ -390,11 +390,9 @@ def pay_url(payment, request) -> str:
         ("amount", format_sum(payment.amount)),
         ("transaction_param", payment.merchant_trans_id),
     ]
-    return_path = reverse("site:payment-result", args=[payment.merchant_trans_id])
-    if settings.SITE_URL:
-        query.append(("return_url", settings.SITE_URL + return_path))
-    elif request is not None:
-        query.append(("return_url", request.build_absolute_uri(return_path)))
+    return_url = providers.result_url(payment.merchant_trans_id, request)
+    if return_url:
+        query.append(("return_url", return_url))
     if settings.CLICK_MERCHANT_USER_ID:
         query.append(("merchant_user_id", settings.CLICK_MERCHANT_USER_ID))
     return f"{settings.CLICK_PAY_URL or PAY_PAGE}?{urlencode(query)}"

@@ -6,13 +6,15 @@ ClickTransaction, then the Auction (payment_flow locks it inside complete_paymen
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from auctions import compiled, payment_flow
-from auctions.models import AuctionPayment, AuctionStatus, PaymentStatus
+from auctions import payment_flow
+from auctions.models import FINAL_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
+from auctions.queries import insert
 
+from . import queries
 from .models import ClickTransaction, ClickTransactionStatus
 from .protocol import (
     PROVIDER,
@@ -27,8 +29,6 @@ from .protocol import (
 )
 
 logger = logging.getLogger("payments")
-
-CLOSED = (PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.REFUNDED)
 
 
 class _ClickTransIdTaken(Exception):
@@ -50,26 +50,18 @@ def _under_locks(step, incoming: ClickRequest) -> ClickTransaction:
 
     A refusal keeps what the step did before it on purpose: failing the payment (step 9)
     and flagging a double charge (step 11) must survive their -9 / -4 answer. Every other
-    refusal comes before any write. Anything else rolls the whole transaction back (-7).
-    savepoint=False: the callback's transaction is the outermost one, so a savepoint would
-    only add two queries per callback.
+    refusal comes before any write. Anything else rolls the whole transaction back (-7),
+    a lock not granted within CALLBACK_LOCK_TIMEOUT too (payment_flow.LockTimeout).
     """
-    refusal = None
     try:
-        with transaction.atomic(savepoint=False):
-            try:
-                row = step(incoming)
-            except ClickError as error:
-                refusal = error
+        return payment_flow.commit_then_refuse(step, incoming, refusal=ClickError)
     except _ClickTransIdTaken:
         raise BadRequest("click_trans_id belongs to another payment") from None
-    if refusal is not None:
-        raise refusal
-    return row
 
 
 def _prepare(incoming: ClickRequest) -> ClickTransaction:
-    payment = _lock_payment(incoming)  # step 6
+    locked = _lock_payment(incoming)  # step 6
+    payment = locked.payment
     if payment.status == PaymentStatus.COMPLETED:
         raise AlreadyPaid()  # step 8
     _refuse_cancelled(payment)  # step 10
@@ -81,7 +73,7 @@ def _prepare(incoming: ClickRequest) -> ClickTransaction:
         # so a pending payment has none: no lookup needed before the insert.
         row = _create_row(payment, incoming)
         payment_flow.mark_processing(
-            payment, cause=PROVIDER, reference={**incoming.ids, "merchant_prepare_id": row.pk}
+            locked, cause=PROVIDER, reference={**incoming.ids, "merchant_prepare_id": row.pk}
         )
         return row
     row = (
@@ -96,55 +88,44 @@ def _prepare(incoming: ClickRequest) -> ClickTransaction:
     return row  # a repeated Prepare: the same answer, no second effect (1.7)
 
 
-# Complete's row: ours (merchant_prepare_id), of this payment, for this click_trans_id.
-_LOCK_ROW = compiled.CompiledQuery(
-    lambda **values: ClickTransaction.objects.select_for_update().order_by().filter(**values),
-    pk=int,
-    payment_id=int,
-    click_trans_id=int,
-)
-
-
 def _complete(incoming: ClickRequest) -> ClickTransaction:
-    payment = _lock_payment(incoming, with_auction=True)  # step 6; completing locks both
-    try:  # step 7
-        row = _LOCK_ROW.get(
-            pk=incoming.merchant_prepare_id,
-            payment_id=payment.pk,
-            click_trans_id=incoming.click_trans_id,
-        )
-    except ClickTransaction.DoesNotExist:
-        raise TransactionDoesNotExist() from None
+    locked = _lock_payment(incoming, with_auction=True)  # step 6; completing locks both
+    row = queries.lock_prepared_row(  # step 7
+        incoming.merchant_prepare_id, locked.payment.pk, incoming.click_trans_id
+    )
+    if row is None:
+        raise TransactionDoesNotExist()
     try:
-        return _complete_row(payment, row, incoming)
+        return _complete_row(locked, row, incoming)
     except ClickError as error:
         error.transaction_id = row.pk  # Click reads its merchant_confirm_id on errors too
         raise
 
 
 def _complete_row(
-    payment: AuctionPayment, row: ClickTransaction, incoming: ClickRequest
+    locked: payment_flow.LockedPayment, row: ClickTransaction, incoming: ClickRequest
 ) -> ClickTransaction:
+    payment = locked.payment
     if payment.status == PaymentStatus.COMPLETED:
         if incoming.error == 0 and row.status != ClickTransactionStatus.COMPLETED:
             # Another attempt of this payment completed it; Click took this one's money too.
-            _charged_for_paid_auction(payment, incoming)
+            _charged_for_paid_auction(locked, incoming)
         raise AlreadyPaid()  # step 8: a repeated Complete; error < 0 never undoes it
     reference = {**incoming.ids, "merchant_confirm_id": row.pk, "error": incoming.error}
     if incoming.error < 0:  # step 9: Click failed or cancelled the payment
         if payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
-            payment_flow.fail_payment(payment, cause=PROVIDER, reference=reference)
+            payment_flow.fail_payment(locked, cause=PROVIDER, reference=reference)
             _record(row, incoming, ClickTransactionStatus.FAILED)
             raise TransactionCancelled(outcome="failed_at_click")
         raise TransactionCancelled()
     _refuse_cancelled(payment)  # step 10
     if payment.auction.is_paid:
-        _charged_for_paid_auction(payment, incoming)  # step 11
+        _charged_for_paid_auction(locked, incoming)  # step 11
     _check_amount(payment, incoming)  # step 12
     try:  # step 13
-        payment_flow.complete_payment(payment, cause=PROVIDER, reference=reference)
+        payment_flow.complete_payment(locked, cause=PROVIDER, reference=reference)
     except payment_flow.AlreadyPaid:
-        _charged_for_paid_auction(payment, incoming)  # paid since our unlocked read
+        _charged_for_paid_auction(locked, incoming)  # paid since our unlocked read
     except (payment_flow.AuctionCancelled, payment_flow.AuctionEnded):
         raise TransactionCancelled() from None
     row.completed_at = payment.completed_at
@@ -152,7 +133,9 @@ def _complete_row(
     return row
 
 
-def _lock_payment(incoming: ClickRequest, *, with_auction: bool = False) -> AuctionPayment:
+def _lock_payment(
+    incoming: ClickRequest, *, with_auction: bool = False
+) -> payment_flow.LockedPayment:
     """Lock the Click payment named by merchant_trans_id (reading its auction), or -5."""
     if not incoming.well_formed_merchant_trans_id:
         raise UserDoesNotExist()
@@ -170,7 +153,8 @@ def _refuse_cancelled(payment: AuctionPayment) -> None:
     """Step 10, plus an unpaid auction whose end has passed: its fee would buy nothing
     (the seller API and Payme refuse it too; PROVIDERS 1.6 names no step for it)."""
     auction = payment.auction
-    if payment.status in CLOSED or auction.status == AuctionStatus.CANCELLED:
+    # Completed was answered -4 before this step; every other final status is -9.
+    if payment.status in FINAL_PAYMENT_STATUSES or auction.status == AuctionStatus.CANCELLED:
         raise TransactionCancelled()
     if not auction.is_paid and auction.end_time <= timezone.now():
         raise TransactionCancelled(outcome="auction_ended")
@@ -187,17 +171,18 @@ def _check_amount(payment: AuctionPayment, incoming: ClickRequest) -> None:
 
 def _create_row(payment: AuctionPayment, incoming: ClickRequest) -> ClickTransaction:
     try:
-        return compiled.insert(
-            ClickTransaction,
-            click_trans_id=incoming.click_trans_id,
-            click_paydoc_id=incoming.click_paydoc_id,
-            payment=payment,
-            amount=payment.amount,
-            action=incoming.action,
-            sign_time=incoming.sign_time,
-            error=incoming.error,
-            error_note=incoming.error_note,
-            status=ClickTransactionStatus.PREPARED,
+        return insert(  # the one place Click rows are created
+            ClickTransaction(
+                click_trans_id=incoming.click_trans_id,
+                click_paydoc_id=incoming.click_paydoc_id,
+                payment=payment,
+                amount=payment.amount,
+                action=incoming.action,
+                sign_time=incoming.sign_time,
+                error=incoming.error,
+                error_note=incoming.error_note,
+                status=ClickTransactionStatus.PREPARED,
+            )
         )
     except IntegrityError:
         # Only another payment's row can hold this click_trans_id (ours would be found).
@@ -212,9 +197,8 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
     row.sign_time = incoming.sign_time
     row.error = incoming.error
     row.error_note = incoming.error_note
-    compiled.update(
-        row,
-        [
+    row.save(
+        update_fields=[
             "status",
             "action",
             "click_paydoc_id",
@@ -223,15 +207,16 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
             "error_note",
             "completed_at",
             "updated_at",
-        ],
+        ]
     )
 
 
-def _charged_for_paid_auction(payment: AuctionPayment, incoming: ClickRequest) -> None:
+def _charged_for_paid_auction(locked: payment_flow.LockedPayment, incoming: ClickRequest) -> None:
     """Click took money for an auction already paid (by another payment or another attempt
     of this one): flag it for refund, answer -4."""
+    payment = locked.payment
     payment_flow.flag_needs_refund(
-        payment,
+        locked,
         cause=PROVIDER,
         note=(
             f"Click charged click_trans_id={incoming.click_trans_id} "

@@ -205,7 +205,11 @@ def pay_with_card(*, auction_id: int, user, card_id: int, request=None) -> tuple
             card=card,
             amount=sum_to_tiyin(payment.amount),
         )
-    detail = protocol.receipt_detail(payment) if settings.PAYME_FISCAL_IKPU else None
+    detail = (
+        protocol.receipt_detail(payment.auction_id, payment.amount)
+        if settings.PAYME_FISCAL_IKPU
+        else None
+    )
     try:
         created = subscribe.create_receipt(
             amount=receipt.amount, account=payment.merchant_trans_id, detail=detail

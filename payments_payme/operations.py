@@ -10,7 +10,6 @@ import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from auctions import payment_flow
@@ -20,7 +19,7 @@ from auctions.reconcile import Finding, cause
 from auctions.refunds import RefundResult
 from auctions.timeline import Entry
 
-from . import cards
+from . import cards, queries
 from .models import CardReceipt, PaymeTransaction
 from .models import TransactionState as State
 from .services import PROVIDER, TIMEOUT_MS, now_ms
@@ -37,17 +36,18 @@ def is_card_payment(payment: AuctionPayment) -> bool:
 
 def expire_transaction(payme_id: str) -> bool:
     """Cancel a waiting transaction older than 12 hours (reason 4) and its payment, once."""
-    with transaction.atomic():
-        try:
-            payment = payment_flow.lock_payment(payme_transactions__payme_id=payme_id)
-        except AuctionPayment.DoesNotExist:
+    with payment_flow.atomic():
+        payment_id = queries.payment_id_of(payme_id)
+        if payment_id is None:
             return False
+        locked = payment_flow.lock_payment(pk=payment_id)
+        payment = locked.payment
         row = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
         if row.state != State.CREATED or now_ms() - row.create_time <= TIMEOUT_MS:
             return False  # performed, cancelled or still alive meanwhile
         try:
             payment_flow.cancel_payment(
-                payment,
+                locked,
                 cause=CAUSE,
                 reference={"payme_id": payme_id, "reason": REASON_TIMEOUT},
             )

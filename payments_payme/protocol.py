@@ -22,9 +22,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import JsonResponse
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from auctions import providers
 from auctions.models import MERCHANT_TRANS_ID_PATTERN
 from auctions.money import sum_to_tiyin
 
@@ -264,17 +264,6 @@ def address_allowed(remote_addr: str) -> bool:
 # -- params ------------------------------------------------------------------------------
 
 
-def storable(text: str) -> bool:
-    """No NUL byte and no lone surrogate: text every database can keep."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 MAX_JSON_DEPTH = 32  # fiscal data is two levels deep; deeper is not Payme's
 
 
@@ -286,10 +275,10 @@ def storable_json(value: object) -> bool:
         if depth > MAX_JSON_DEPTH:
             return False
         if isinstance(item, str):
-            if not storable(item):
+            if not providers.storable(item):
                 return False
         elif isinstance(item, dict):
-            if not all(storable(key) for key in item):
+            if not all(providers.storable(key) for key in item):
                 return False
             pending.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
@@ -303,7 +292,11 @@ def is_integer(value: object) -> bool:
 
 def text_param(params: dict, name: str) -> str:
     value = params.get(name)
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_LENGTH or not storable(value):
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= MAX_ID_LENGTH
+        or not providers.storable(value)
+    ):
         raise InvalidRequest(name)
     return value
 
@@ -339,14 +332,14 @@ def account_param(params: dict) -> str:
     return value
 
 
-def receipt_detail(payment) -> dict:
+def receipt_detail(auction_id: int, amount: Decimal) -> dict:
     """The fiscal `detail` of CheckPerformTransaction (PROVIDERS 2.4): one item, the fee."""
     return {
         "receipt_type": 0,
         "items": [
             {
-                "title": f"Auction listing fee #{payment.auction_id}",
-                "price": sum_to_tiyin(payment.amount),
+                "title": f"Auction listing fee #{auction_id}",
+                "price": sum_to_tiyin(amount),
                 "count": 1,
                 "code": str(settings.PAYME_FISCAL_IKPU),
                 "package_code": str(settings.PAYME_FISCAL_PACKAGE_CODE),
@@ -437,7 +430,7 @@ def _dispatch(request, handlers: dict, call: Call) -> dict:
         raise InvalidRequest("params")
     handler = handlers.get(method)
     if handler is None:
-        raise MethodNotFound(method[:MAX_ID_LENGTH] if storable(method) else "method")
+        raise MethodNotFound(method[:MAX_ID_LENGTH] if providers.storable(method) else "method")
     result = handler(payload["params"], call)
     return {"jsonrpc": "2.0", "id": call.request_id, "result": result}
 
@@ -497,13 +490,6 @@ def checkout_link(
     return f"{host}/{encoded}"
 
 
-def return_url(payment, request) -> str | None:
-    path = reverse("site:payment-result", args=[payment.merchant_trans_id])
-    if settings.SITE_URL:
-        return settings.SITE_URL + path
-    return request.build_absolute_uri(path) if request is not None else None
-
-
 def pay_url(payment, request) -> str:
     """The checkout page the seller's browser goes to (registered in PaymeConfig.ready)."""
     return checkout_link(
@@ -512,7 +498,7 @@ def pay_url(payment, request) -> str:
         account_field=settings.PAYME_ACCOUNT_FIELD,
         merchant_trans_id=payment.merchant_trans_id,
         tiyin=sum_to_tiyin(payment.amount),
-        return_url=return_url(payment, request),
+        return_url=providers.result_url(payment.merchant_trans_id, request),
         lang="ru",
     )
 

@@ -8,18 +8,18 @@ raises a protocol error. Writes run in `_in_transaction`: the payment row is loc
 import hashlib
 import logging
 import time
+from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from auctions import compiled, payment_flow
+from auctions import payment_flow, providers
 from auctions.crypto import encrypt_text
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import sum_to_tiyin
+from auctions.queries import insert
 
-from . import protocol
+from . import protocol, queries
 from .models import PaymeKeyChange, PaymeTransaction
 from .models import TransactionState as State
 
@@ -40,17 +40,14 @@ def _in_transaction(work, *args):
 
     A refusal keeps what `work` wrote before raising it (the 12-hour timeout cancels, then
     answers -31008); `work` refuses before writing otherwise, and payment_flow rolls back
-    its own savepoint when it refuses. Any other exception rolls everything back (-32400).
-    savepoint=False: the endpoint's block is the outermost in production, so a savepoint
-    would only cost two round trips when it is nested (tests, ATOMIC_REQUESTS), and no
-    exception but an unexpected failure ever leaves it.
+    its own savepoint when it refuses. Any other exception rolls everything back (-32400),
+    a lock not granted within CALLBACK_LOCK_TIMEOUT too: Payme repeats the call.
     """
-    with transaction.atomic(savepoint=False):
-        try:
-            return work(*args)
-        except protocol.PaymeError as error:
-            refusal = error
-    raise refusal
+    try:
+        return payment_flow.commit_then_refuse(work, *args, refusal=protocol.PaymeError)
+    except payment_flow.LockTimeout:
+        args[-1].outcome = "lock_timeout"  # every work function takes the Call last
+        raise protocol.SystemFailure() from None
 
 
 def _reference(payme_transaction: PaymeTransaction | str) -> dict:
@@ -61,72 +58,57 @@ def _reference(payme_transaction: PaymeTransaction | str) -> dict:
 # -- accounts ----------------------------------------------------------------------------
 
 
-CHECK_COLUMNS = (
-    "provider",
-    "status",
-    "amount",
-    "auction_id",
-    "auction__is_paid",
-    "auction__status",
-    "auction__end_time",
-)
+def _account(params: dict, call: protocol.Call) -> queries.Account:
+    """The payment named by the account field, unlocked: -31050 unless it is Payme's."""
+    merchant_trans_id = protocol.account_param(params)
+    call.merchant_trans_id = merchant_trans_id
+    found = queries.account(merchant_trans_id)  # Payme's most frequent call: one look-up
+    if found is None or found.provider != PROVIDER:
+        raise protocol.AccountNotFound()
+    return found
 
 
-# Only the columns the checks read: Payme's most frequent call stays cheap.
-_CHECK_ACCOUNT = compiled.CompiledQuery(
-    lambda **values: AuctionPayment.objects.select_related("auction")
-    .only(*CHECK_COLUMNS)
-    .order_by()
-    .filter(**values),
-    merchant_trans_id=str,
-)
-
-
-def _account(params: dict, call: protocol.Call, *, lock: bool) -> AuctionPayment:
-    """The payment named by the account field: -31050 unless it is a Payme payment."""
+def _lock_account(params: dict, call: protocol.Call) -> payment_flow.LockedPayment:
+    """The payment named by the account field, locked: -31050 unless it is Payme's."""
     merchant_trans_id = protocol.account_param(params)
     call.merchant_trans_id = merchant_trans_id
     try:
-        if lock:
-            payment = payment_flow.lock_payment(merchant_trans_id=merchant_trans_id)
-        else:
-            payment = _CHECK_ACCOUNT.get(merchant_trans_id=merchant_trans_id)
+        locked = payment_flow.lock_payment(merchant_trans_id=merchant_trans_id)
     except AuctionPayment.DoesNotExist:
         raise protocol.AccountNotFound() from None
-    if payment.provider != PROVIDER:
+    if locked.payment.provider != PROVIDER:
         raise protocol.AccountNotFound()
-    return payment
+    return locked
 
 
-def payable(payment: AuctionPayment) -> bool:
-    """Whether the payment can take money now (else -31099, PROVIDERS 2.2)."""
-    auction = payment.auction
+def payable(status: str, *, is_paid: bool, auction_status: str, end_time) -> bool:
+    """Whether a payment in `status` of such an auction can take money now (else -31099)."""
     return (
-        payment.status in OPEN_PAYMENT_STATUSES
-        and not auction.is_paid
-        and auction.status == AuctionStatus.PENDING_PAYMENT
-        and auction.end_time > timezone.now()
+        status in OPEN_PAYMENT_STATUSES
+        and not is_paid
+        and auction_status == AuctionStatus.PENDING_PAYMENT
+        and end_time > timezone.now()
     )
 
 
-def _check_amount_and_payable(params: dict, payment: AuctionPayment) -> int:
-    amount = protocol.amount_param(params)
-    if amount != sum_to_tiyin(payment.amount):
+def _check_amount_and_payable(params: dict, amount: Decimal, can_pay: bool) -> int:
+    tiyin = protocol.amount_param(params)
+    if tiyin != sum_to_tiyin(amount):
         raise protocol.WrongAmount("amount")
-    if not payable(payment) and not _card_payment_completed(payment):
+    if not can_pay:
         raise protocol.AccountNotPayable()
-    return amount
+    return tiyin
 
 
-def _card_payment_completed(payment: AuctionPayment) -> bool:
+def _card_payment_completed(payment_id: int, status: str) -> bool:
     """A card payment whose receipts.pay answer completed it before Payme's callbacks came:
     the callbacks are the same payment's and are accepted (CONTRACT 9, exactly once)."""
     from .models import CardReceipt
 
     return (
-        payment.status == PaymentStatus.COMPLETED
-        and CardReceipt.objects.filter(payment_id=payment.pk).exists()
-        and not PaymeTransaction.objects.filter(payment_id=payment.pk).exists()
+        status == PaymentStatus.COMPLETED
+        and CardReceipt.objects.filter(payment_id=payment_id).exists()
+        and not PaymeTransaction.objects.filter(payment_id=payment_id).exists()
     )
 
 
@@ -158,12 +140,12 @@ def _cancel_answer(payme_transaction: PaymeTransaction) -> dict:
     }
 
 
-def _check_answer(payme_transaction: PaymeTransaction) -> dict:
+def _check_answer(payme_transaction: PaymeTransaction | queries.TransactionAnswer) -> dict:
     return {
         "create_time": payme_transaction.create_time,
         "perform_time": payme_transaction.perform_time,
         "cancel_time": payme_transaction.cancel_time,
-        "transaction": str(payme_transaction.pk),
+        "transaction": str(payme_transaction.id),
         "state": payme_transaction.state,
         "reason": payme_transaction.reason,
     }
@@ -190,36 +172,32 @@ def _statement_item(payme_transaction: PaymeTransaction) -> dict:
 
 def _lock_transaction(
     payme_id: str, call: protocol.Call
-) -> tuple[AuctionPayment, PaymeTransaction]:
+) -> tuple[payment_flow.LockedPayment, PaymeTransaction]:
     """Lock the transaction's payment and auction, then the transaction; -31003 if unknown.
 
     Perform completes and Cancel may refund, both locking the auction: one query for both.
     """
-    try:
-        payment = payment_flow.lock_payment(
-            payme_transactions__payme_id=payme_id, with_auction=True
-        )
-    except AuctionPayment.DoesNotExist:
-        raise protocol.TransactionNotFound("id") from None
-    call.merchant_trans_id = payment.merchant_trans_id
-    payme_transaction = _LOCK_TRANSACTION.get(payme_id=payme_id)
-    return payment, payme_transaction
-
-
-_LOCK_TRANSACTION = compiled.CompiledQuery(
-    lambda **values: PaymeTransaction.objects.select_for_update().order_by().filter(**values),
-    payme_id=str,
-)
+    # A transaction's payment never changes, so it is read unlocked, then locked first.
+    payment_id = queries.payment_id_of(payme_id)
+    if payment_id is None:
+        raise protocol.TransactionNotFound("id")
+    locked = payment_flow.lock_payment(pk=payment_id, with_auction=True)
+    call.merchant_trans_id = locked.payment.merchant_trans_id
+    payme_transaction = queries.lock_transaction(payme_id)
+    return locked, payme_transaction
 
 
 def _expired(payme_transaction: PaymeTransaction) -> bool:
     return now_ms() - payme_transaction.create_time > TIMEOUT_MS
 
 
-def _cancel(payment: AuctionPayment, payme_transaction: PaymeTransaction, *, reason: int) -> None:
+def _cancel(
+    locked: payment_flow.LockedPayment, payme_transaction: PaymeTransaction, *, reason: int
+) -> None:
     """Cancel a state-1 transaction (-1) and its payment: no money has moved."""
+    payment = locked.payment
     try:
-        payment_flow.cancel_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.cancel_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
     except payment_flow.PaymentFlowError as error:
         # The payment was closed by other means (an operator); Payme's transaction is
         # still cancelled on its side, so ours follows.
@@ -235,8 +213,8 @@ def _cancel(payment: AuctionPayment, payme_transaction: PaymeTransaction, *, rea
     payme_transaction.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
 
 
-def _expire(payment: AuctionPayment, payme_transaction: PaymeTransaction, call) -> None:
-    _cancel(payment, payme_transaction, reason=4)  # reason 4: timeout
+def _expire(locked: payment_flow.LockedPayment, payme_transaction: PaymeTransaction, call) -> None:
+    _cancel(locked, payme_transaction, reason=4)  # reason 4: timeout
     call.outcome = "expired"
     raise protocol.CannotPerform("id")
 
@@ -263,16 +241,16 @@ def cancel_expired(
         rows = rows.filter(payme_id=payme_id)
     cancelled = 0
     for expired_id in list(rows.order_by("pk").values_list("payme_id", flat=True)):
-        with transaction.atomic():
-            payment = payment_flow.lock_payment(payme_transactions__payme_id=expired_id)
-            payme_transaction = _LOCK_TRANSACTION.get(payme_id=expired_id)
+        with payment_flow.atomic():
+            locked = payment_flow.lock_payment(pk=queries.payment_id_of(expired_id))
+            payme_transaction = queries.lock_transaction(expired_id)
             if payme_transaction.state != State.CREATED or not _expired(payme_transaction):
                 continue  # performed or cancelled meanwhile
-            _cancel(payment, payme_transaction, reason=4)  # reason 4: timeout
+            _cancel(locked, payme_transaction, reason=4)  # reason 4: timeout
             cancelled += 1
         logger.info(
             "payme expired merchant_trans_id=%s payme_id=%s outcome=cancelled reason=4",
-            payment.merchant_trans_id,
+            locked.payment.merchant_trans_id,
             expired_id,
         )
     return cancelled
@@ -283,19 +261,28 @@ def cancel_expired(
 
 def check_perform_transaction(params: dict, call: protocol.Call) -> dict:
     """Whether Payme may take the money: one query (the payment with its auction)."""
-    payment = _account(params, call, lock=False)
-    if payment.status == PaymentStatus.PROCESSING:
+    account = _account(params, call)
+    status = account.status
+    if status == PaymentStatus.PROCESSING:
         # A processing payment may wait on a transaction past Payme's 12 hours: cancelled
         # here, or by a racing call since the read above, so its status is read again.
-        if cancel_expired(payment_id=payment.pk):
+        if cancel_expired(payment_id=account.payment_id):
             call.outcome = "expired"
-        payment.status = (
-            AuctionPayment.objects.filter(pk=payment.pk).values_list("status", flat=True).get()
+        status = (
+            AuctionPayment.objects.filter(pk=account.payment_id)
+            .values_list("status", flat=True)
+            .get()
         )
-    _check_amount_and_payable(params, payment)
+    can_pay = payable(
+        status,
+        is_paid=account.auction_is_paid,
+        auction_status=account.auction_status,
+        end_time=account.auction_end_time,
+    ) or _card_payment_completed(account.payment_id, status)
+    _check_amount_and_payable(params, account.amount, can_pay)
     result = {"allow": True}
     if settings.PAYME_FISCAL_IKPU:
-        result["detail"] = protocol.receipt_detail(payment)
+        result["detail"] = protocol.receipt_detail(account.auction_id, account.amount)
     return result
 
 
@@ -306,67 +293,67 @@ def create_transaction(params: dict, call: protocol.Call) -> dict:
     return _in_transaction(_create, params, payme_id, payme_time, call)
 
 
-# At most two rows: the unique payme_id's, and the payment's one state-1 transaction.
-_ID_OR_ACTIVE = compiled.CompiledQuery(
-    lambda payme_id, payment_id: PaymeTransaction.objects.order_by().filter(
-        Q(payme_id=payme_id) | Q(payment_id=payment_id, state=State.CREATED)
-    ),
-    payme_id=str,
-    payment_id=int,
-)
-
-
 def _create(params: dict, payme_id: str, payme_time: int, call: protocol.Call) -> dict:
     try:
-        payment = _account(params, call, lock=True)
+        locked = _lock_account(params, call)
     except protocol.AccountNotFound:
         # A known id is answered from its row before the account is judged (PROVIDERS 2.4).
         known = PaymeTransaction.objects.filter(payme_id=payme_id).first()
         if known is None:
             raise
         return _repeat_create(known, None, call)
-    # Under the payment's lock: this id, and the payment's active transaction, in one query.
-    rows = _ID_OR_ACTIVE.all(payme_id=payme_id, payment_id=payment.pk)
+    payment = locked.payment
+    # Under the payment's lock, in one query: this id, and the payment's active transaction
+    # (at most two rows: the unique payme_id's, and the payment's one state-1 transaction).
+    rows = queries.id_or_active(payme_id, payment.pk)
     known = next((row for row in rows if row.payme_id == payme_id), None)
     if known is not None:
-        return _repeat_create(known, payment if known.payment_id == payment.pk else None, call)
+        return _repeat_create(known, locked if known.payment_id == payment.pk else None, call)
     if rows and _expired(rows[0]):
         # The payment's waiting transaction timed out: cancelled first, so the account is
         # no longer payable (-31099) and the seller can start a new payment (CONTRACT 1).
-        _cancel(payment, _LOCK_TRANSACTION.get(payme_id=rows[0].payme_id), reason=4)
+        _cancel(locked, queries.lock_transaction(rows[0].payme_id), reason=4)
         call.outcome = "expired_other"
         rows = []
-    amount = _check_amount_and_payable(params, payment)
+    auction = payment.auction
+    can_pay = payable(
+        payment.status,
+        is_paid=auction.is_paid,
+        auction_status=auction.status,
+        end_time=auction.end_time,
+    ) or _card_payment_completed(payment.pk, payment.status)
+    amount = _check_amount_and_payable(params, payment.amount, can_pay)
     if rows:
         call.outcome = "other_active"
         raise protocol.CannotPerform("id")  # a one-time account waits on another transaction
     if now_ms() - payme_time > TIMEOUT_MS:
         raise protocol.CannotPerform("time")
-    payme_transaction = compiled.insert(
-        PaymeTransaction,
-        payme_id=payme_id,
-        payment=payment,
-        amount=amount,
-        time=payme_time,
-        create_time=now_ms(),
-        state=State.CREATED,
+    payme_transaction = insert(  # the one place Payme rows are created
+        PaymeTransaction(
+            payme_id=payme_id,
+            payment=payment,
+            amount=amount,
+            time=payme_time,
+            create_time=now_ms(),
+            state=State.CREATED,
+        )
     )
     if payment.status != PaymentStatus.COMPLETED:  # a card payment completed first stays so
-        payment_flow.mark_processing(payment, cause=CAUSE, reference=_reference(payme_id))
+        payment_flow.mark_processing(locked, cause=CAUSE, reference=_reference(payme_id))
     call.outcome = "created"
     return _create_answer(payme_transaction)
 
 
 def _repeat_create(
-    known: PaymeTransaction, payment: AuctionPayment | None, call: protocol.Call
+    known: PaymeTransaction, locked: payment_flow.LockedPayment | None, call: protocol.Call
 ) -> dict:
     if known.state != State.CREATED:
         raise protocol.CannotPerform("id")
     if _expired(known):
-        if payment is None:  # locked the account's payment, not this one: lock it first
-            payment, known = _lock_transaction(known.payme_id, call)
-            return _repeat_create(known, payment, call)
-        _expire(payment, known, call)
+        if locked is None:  # locked the account's payment, not this one: lock it first
+            locked, known = _lock_transaction(known.payme_id, call)
+            return _repeat_create(known, locked, call)
+        _expire(locked, known, call)
     call.outcome = "repeated"
     return _create_answer(known)
 
@@ -378,16 +365,16 @@ def perform_transaction(params: dict, call: protocol.Call) -> dict:
 
 
 def _perform(payme_id: str, call: protocol.Call) -> dict:
-    payment, payme_transaction = _lock_transaction(payme_id, call)
+    locked, payme_transaction = _lock_transaction(payme_id, call)
     if payme_transaction.state == State.PERFORMED:
         call.outcome = "repeated"
         return _perform_answer(payme_transaction)
     if payme_transaction.state != State.CREATED:
         raise protocol.CannotPerform("id")
     if _expired(payme_transaction):
-        _expire(payment, payme_transaction, call)
+        _expire(locked, payme_transaction, call)
     try:
-        payment_flow.complete_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.complete_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
     except payment_flow.PaymentFlowError as error:
         # Another payment paid the auction (or it was cancelled): nothing changes, Payme
         # cancels the transaction itself (PROVIDERS 2.4).
@@ -395,7 +382,7 @@ def _perform(payme_id: str, call: protocol.Call) -> dict:
         raise protocol.CannotPerform("id") from None
     payme_transaction.state = State.PERFORMED
     payme_transaction.perform_time = now_ms()
-    compiled.update(payme_transaction, ["state", "perform_time", "updated_at"])
+    payme_transaction.save(update_fields=["state", "perform_time", "updated_at"])
     call.outcome = "completed"
     return _perform_answer(payme_transaction)
 
@@ -410,16 +397,16 @@ def cancel_transaction(params: dict, call: protocol.Call) -> dict:
 
 
 def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict:
-    payment, payme_transaction = _lock_transaction(payme_id, call)
+    locked, payme_transaction = _lock_transaction(payme_id, call)
     if payme_transaction.state in (State.CANCELLED, State.CANCELLED_AFTER_PERFORM):
         call.outcome = "repeated"
         return _cancel_answer(payme_transaction)  # the first reason is kept
     if payme_transaction.state == State.CREATED:
-        _cancel(payment, payme_transaction, reason=reason)
+        _cancel(locked, payme_transaction, reason=reason)
         call.outcome = "cancelled"
         return _cancel_answer(payme_transaction)
     try:
-        payment_flow.refund_payment(payment, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.refund_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
     except payment_flow.PaymentFlowError as error:
         call.outcome = type(error).__name__
         raise protocol.CannotCancel("id") from None  # CONTRACT 1: bids or ended
@@ -431,30 +418,13 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     return _cancel_answer(payme_transaction)
 
 
-_ANSWER_ROW = compiled.CompiledQuery(
-    lambda **values: PaymeTransaction.objects.select_related("payment")
-    .only(
-        "create_time",
-        "perform_time",
-        "cancel_time",
-        "state",
-        "reason",
-        "payment__merchant_trans_id",
-    )
-    .order_by()
-    .filter(**values),
-    payme_id=str,
-)
-
-
-def _answer_row(payme_id: str, call: protocol.Call) -> PaymeTransaction:
+def _answer_row(payme_id: str, call: protocol.Call) -> queries.TransactionAnswer:
     """The transaction with only the columns an answer shows (one query), or -31003."""
-    try:
-        payme_transaction = _ANSWER_ROW.get(payme_id=payme_id)
-    except PaymeTransaction.DoesNotExist:
-        raise protocol.TransactionNotFound("id") from None
-    call.merchant_trans_id = payme_transaction.payment.merchant_trans_id
-    return payme_transaction
+    answer = queries.transaction_answer(payme_id)
+    if answer is None:
+        raise protocol.TransactionNotFound("id")
+    call.merchant_trans_id = answer.merchant_trans_id
+    return answer
 
 
 def check_transaction(params: dict, call: protocol.Call) -> dict:
@@ -491,7 +461,7 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
     fiscal_data = protocol.object_param(params, "fiscal_data")
     payme_transaction = _answer_row(payme_id, call)
     # One UPDATE of one column: a repeat overwrites (PROVIDERS 2.4), nothing else moves.
-    PaymeTransaction.objects.filter(pk=payme_transaction.pk).update(
+    PaymeTransaction.objects.filter(pk=payme_transaction.id).update(
         **{FISCAL_TYPES[kind]: fiscal_data, "updated_at": timezone.now()}
     )
     call.outcome = f"fiscal_{kind.lower()}"
@@ -501,7 +471,7 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
 def change_password(params: dict, call: protocol.Call) -> dict:
     """Store only the new key's SHA-256; it replaces PAYME_KEY from now on (CONTRACT 4)."""
     password = params.get("password")
-    if not isinstance(password, str) or not password or not protocol.storable(password):
+    if not isinstance(password, str) or not password or not providers.storable(password):
         raise protocol.InvalidRequest("password")
     key_sha256 = hashlib.sha256(password.encode("utf-8")).hexdigest()
     # The key itself, encrypted: our Subscribe API calls are signed with it (CONTRACT 9).

@@ -1,13 +1,18 @@
 """The state machine: every legal transition, every illegal one, and the audit trail."""
 
 import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
-from auctions import compiled, payment_flow
+from auctions import payment_flow
 from auctions.models import AuctionStatus, PaymentEvent
 from auctions.models import PaymentStatus as Status
 from auctions.tests.factories import ActiveAuctionFactory, BidFactory, PaymentFactory
 
-pytestmark = pytest.mark.django_db
+# As production runs it: each transition commits, no test-wide transaction makes every
+# lock look held (issue 11 item 7).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ALL = [s.value for s in Status]
 MOVES = {
@@ -173,11 +178,9 @@ def test_audit_rows_are_append_only():
 def test_a_payment_locked_with_its_auction_completes_without_more_lock_queries(
     django_assert_num_queries,
 ):
-    from django.db import transaction
-
     payment = PaymentFactory()
 
-    with transaction.atomic(savepoint=False):
+    with payment_flow.atomic(savepoint=False):
         locked = payment_flow.lock_payment(pk=payment.pk, with_auction=True)
         # UPDATE payment, INSERT event, UPDATE auction, the "fee paid" outbox row: no
         # savepoint, no auction SELECT.
@@ -188,19 +191,81 @@ def test_a_payment_locked_with_its_auction_completes_without_more_lock_queries(
     assert payment.auction.is_paid
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_stale_locked_instance_is_locked_again():
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
+def test_a_locked_payment_whose_block_has_exited_is_locked_again():
     payment = PaymentFactory()
-    with transaction.atomic():
+    with payment_flow.atomic():
         stale = payment_flow.lock_payment(pk=payment.pk)
 
     # Its transaction is over: the transition opens its own and reads the row again.
     with CaptureQueriesContext(connection) as queries:
         payment_flow.mark_processing(stale, cause="test")
 
-    statements = [compiled.sql_of(q["sql"]) for q in queries]
+    statements = [q["sql"] for q in queries]
     rereads = [sql for sql in statements if sql.startswith("SELECT") and "auctionpayment" in sql]
     assert len(rereads) == 1
+    assert not stale.held
+
+
+def test_a_decorated_callers_earlier_lock_is_not_taken_for_a_held_one():
+    """Issue 11 item 7: the same @transaction.atomic function, called again, is another
+    transaction; a payment it locked in an earlier call is not locked any more."""
+    payment = PaymentFactory()
+
+    @transaction.atomic
+    def in_one_transaction(step):
+        return step()
+
+    earlier = in_one_transaction(lambda: payment_flow.lock_payment(pk=payment.pk))
+    payment_flow.complete_payment(payment.pk, cause="click")  # meanwhile, elsewhere
+
+    with pytest.raises(payment_flow.IllegalTransition):
+        in_one_transaction(lambda: payment_flow.cancel_payment(earlier, cause="stale"))
+
+    payment.refresh_from_db()
+    assert payment.status == Status.COMPLETED
+    assert list(payment.events.values_list("to_status", flat=True)) == [Status.COMPLETED]
+
+
+def test_a_payment_flow_atomic_decorator_opens_a_new_block_on_every_call():
+    payment = PaymentFactory()
+
+    @payment_flow.atomic()
+    def in_one_block(step):
+        return step()
+
+    earlier = in_one_block(lambda: payment_flow.lock_payment(pk=payment.pk))
+    payment_flow.complete_payment(payment.pk, cause="click")
+
+    with pytest.raises(payment_flow.IllegalTransition):
+        in_one_block(lambda: payment_flow.cancel_payment(earlier, cause="stale"))
+
+    payment.refresh_from_db()
+    assert payment.status == Status.COMPLETED
+
+
+def test_a_locked_payment_is_held_only_inside_its_block():
+    payment = PaymentFactory()
+
+    with payment_flow.atomic():
+        locked = payment_flow.lock_payment(pk=payment.pk)
+        with payment_flow.atomic():
+            assert locked.held  # an inner block keeps the outer one's locks
+        assert locked.held
+    assert not locked.held
+    with transaction.atomic():
+        unscoped = payment_flow.lock_payment(pk=payment.pk)
+        assert not unscoped.held  # outside payment_flow.atomic(): never trusted
+
+
+def test_only_lock_payment_makes_a_locked_payment():
+    payment = PaymentFactory()
+
+    with pytest.raises(TypeError, match="only payment_flow.lock_payment"):
+        payment_flow.LockedPayment(payment)
+
+
+def test_lock_payment_needs_a_transaction():
+    payment = PaymentFactory()
+
+    with pytest.raises(TransactionManagementError):
+        payment_flow.lock_payment(pk=payment.pk)
