@@ -1,6 +1,7 @@
 """Races on PostgreSQL: row locks, not luck, make a payment complete exactly once."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
@@ -112,8 +113,8 @@ def test_concurrent_identical_prepares_make_one_row(client, make_payment):
     assert PaymentEvent.objects.filter(payment=payment).count() == 1
 
 
-def test_a_database_failure_is_failed_to_update_and_rolls_back(client, make_payment):
-    """The auction row stays locked elsewhere past lock_timeout: -7, nothing kept.
+def test_a_database_failure_is_failed_to_update_and_rolls_back(client, make_payment, settings):
+    """The auction row stays locked elsewhere past CALLBACK_LOCK_TIMEOUT: -7, nothing kept.
 
     Click's documentation defines -7 ("an error occurred while changing user data") and
     says nothing of what Click does after it: whether it repeats the Complete is not
@@ -137,15 +138,14 @@ def test_a_database_failure_is_failed_to_update_and_rolls_back(client, make_paym
     holder = threading.Thread(target=hold_auction_lock)
     holder.start()
     assert locked.wait(timeout=10)
+    # The callback's own transaction-local limit: a session-level SET here would outlive
+    # the test on a pooled server connection behind PgBouncer (transaction mode).
+    settings.CALLBACK_LOCK_TIMEOUT = Decimal("0.3")
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '300ms'")
         failed = click.complete(payment, prepared["merchant_prepare_id"], prepared=prepared)
     finally:
         release.set()
         holder.join(timeout=10)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
 
     assert (failed["error"], failed["error_note"]) == (-7, "Failed to update user")
     assert failed["merchant_confirm_id"] is None
