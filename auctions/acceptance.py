@@ -8,6 +8,8 @@ payments_payme/acceptance.py (`payme_sandbox_check`) and payments_click/acceptan
 import json
 from collections.abc import Callable
 
+import requests
+
 
 class Unreachable(Exception):
     """The endpoint did not answer at all: the run stops, and it fails."""
@@ -40,6 +42,25 @@ class Steps:
     def summary(self) -> str:
         total = self.passed + self.failed
         return f"{self.passed} of {total} steps passed" + ("" if self.ok else ": FAILED")
+
+
+def post_json(session: requests.Session, url: str, **options) -> dict:
+    """POST to the endpoint under test; its JSON object answer, or a dict saying why there is
+    none (`not_json`, `not_an_object`; `http_status` added when not 200). Unreachable when
+    there is no HTTP answer at all."""
+    try:
+        response = session.post(url, **options)
+    except requests.RequestException as error:
+        raise Unreachable(str(error)) from None
+    try:
+        answer = response.json()
+    except ValueError:
+        return {"not_json": f"HTTP {response.status_code}: {response.text[:200]}"}
+    if not isinstance(answer, dict):
+        return {"not_an_object": answer}
+    if response.status_code != 200:
+        answer = {**answer, "http_status": response.status_code}
+    return answer
 
 
 def shown(value: object, limit: int = 300) -> str:

@@ -18,6 +18,8 @@ Knows no provider: payments_click/sandbox.py and payments_payme/sandbox.py subcl
 """
 
 import html
+import importlib
+import importlib.util
 import itertools
 import json
 import sys
@@ -29,6 +31,7 @@ from http.client import HTTPConnection, HTTPSConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from django.conf import settings
 from requests.structures import CaseInsensitiveDict
 
 # Faults every provider sandbox offers; each adds its own (bad_sign, bad_key, timeout...).
@@ -428,6 +431,33 @@ class ProviderSandbox(ThreadingHTTPServer):
             "</form>"
         )
 
+    def checkout_page(
+        self,
+        title: str,
+        rows: str,
+        *,
+        action: str,
+        back: str,
+        order: str,
+        heading: str,
+        hidden: str = "",
+    ) -> str:
+        """A payment page: the order's `rows`, Pay and Decline, the fault switch, and what
+        the sandbox sent for `order` so far."""
+        body = f"""
+<table>
+{rows}
+</table>
+<form method="post" action="{escape(action)}" class="pay">{hidden}
+<button type="submit" name="action" value="pay">Pay</button>
+<button type="submit" name="action" value="decline">Decline</button>
+</form>
+{self.fault_form(back)}
+<h2>{escape(heading)}</h2>
+{self.attempts_html(self.attempts_for(order))}
+"""
+        return self.page(title, body)
+
     def attempts_html(self, attempts: list[Attempt]) -> str:
         if not attempts:
             return "<p>None yet.</p>"
@@ -487,6 +517,30 @@ pre {{ white-space: pre-wrap; word-break: break-all; background: #f6f6f6; paddin
         if isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
             return  # the browser went away: nothing to report
         super().handle_error(request, client_address)
+
+
+def default_site() -> str:
+    """The site a sandbox calls when not told: SITE_URL, else the dev server."""
+    return settings.SITE_URL or "http://127.0.0.1:8000"
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def optional_extension(module: str, name: str):
+    """Class `name` of `module` (a provider API fake written beside a sandbox), or None when
+    this checkout has no such module."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), name, None)
+
+
+def start_sandbox(server_class, thread_name: str, port: int, host: str, **options):
+    """Serve a sandbox built from settings in a daemon thread; return (server, thread, url)."""
+    server = server_class.from_settings((host, port), **options)
+    thread = serve_in_thread(server, thread_name)
+    return server, thread, server.base_url
 
 
 def serve_until_interrupted(server: ProviderSandbox) -> None:

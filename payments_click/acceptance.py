@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 import requests
 
-from auctions.acceptance import Steps, Unreachable, shown
+from auctions.acceptance import Steps, Unreachable, post_json, shown
 
 from .sandbox import DECLINE_ERROR, DECLINE_NOTE, click_sign, sign_time
 
@@ -96,19 +96,7 @@ class ClickAcceptance:
         return fields
 
     def post(self, url: str, fields: dict) -> dict:
-        try:
-            response = self.session.post(url, data=fields, timeout=TIMEOUT)
-        except requests.RequestException as error:
-            raise Unreachable(str(error)) from None
-        try:
-            answer = response.json()
-        except ValueError:
-            return {"not_json": f"HTTP {response.status_code}: {response.text[:200]}"}
-        if not isinstance(answer, dict):
-            return {"not_an_object": answer}
-        if response.status_code != 200:
-            answer = {**answer, "http_status": response.status_code}
-        return answer
+        return post_json(self.session, url, data=fields, timeout=TIMEOUT)
 
     def prepare(self, order: str, **overrides) -> tuple[dict, dict]:
         fields = self.fields(order, overrides.pop("action", "0"), **overrides)

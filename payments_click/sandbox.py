@@ -16,10 +16,7 @@ Run it with `python manage.py click_sandbox`; tests use start_click_sandbox(port
 """
 
 import hashlib
-import importlib
-import importlib.util
 import itertools
-import time
 from datetime import datetime
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode
@@ -33,8 +30,11 @@ from auctions.sandbox_http import (
     Attempt,
     ProviderSandbox,
     Response,
+    default_site,
     escape,
-    serve_in_thread,
+    now_ms,
+    optional_extension,
+    start_sandbox,
 )
 
 FAULTS = (*DELIVERY_FAULTS, "wrong_amount", "bad_sign")
@@ -52,21 +52,6 @@ CHECKOUT_FIELDS = (
     "card_type",
 )
 MERCHANT_API_MODULE = "payments_click.sandbox_merchant"
-
-
-def default_site() -> str:
-    return settings.SITE_URL or "http://127.0.0.1:8000"
-
-
-def _merchant_api_class():
-    """Click's Merchant API fake, when this checkout has it (written beside this module)."""
-    if importlib.util.find_spec(MERCHANT_API_MODULE) is None:
-        return None
-    return getattr(importlib.import_module(MERCHANT_API_MODULE), "MerchantAPI", None)
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class ClickSandbox(ProviderSandbox):
@@ -92,7 +77,7 @@ class ClickSandbox(ProviderSandbox):
         self.merchant_user_id = str(merchant_user_id)
         # The payments Click knows of, by merchant_trans_id; the Merchant API fake reads it.
         self.ledger: dict[str, dict] = {}
-        merchant_api = _merchant_api_class()
+        merchant_api = optional_extension(MERCHANT_API_MODULE, "MerchantAPI")
         self.merchant_api = (
             merchant_api(self.ledger, self.service_id, self.merchant_user_id, self.secret_key)
             if merchant_api is not None
@@ -191,22 +176,20 @@ class ClickSandbox(ProviderSandbox):
         )
         amount = format_money(parse_sum(checkout["amount"]), "UZS", "en")
         back = f"{PAY_PATH}?{urlencode(checkout)}"
-        body = f"""
-<table>
-<tr><th>Merchant</th><td>merchant_id <code>{escape(checkout.get("merchant_id", ""))}</code>,
+        merchant = escape(checkout.get("merchant_id", ""))
+        rows = f"""<tr><th>Merchant</th><td>merchant_id <code>{merchant}</code>,
  service_id <code>{escape(checkout["service_id"])}</code></td></tr>
 <tr><th>Order</th><td><code id="order">{escape(order)}</code></td></tr>
-<tr><th>Amount</th><td><strong id="amount">{escape(amount)}</strong></td></tr>
-</table>
-<form method="post" action="{PAY_PATH}" class="pay">{hidden}
-<button type="submit" name="action" value="pay">Pay</button>
-<button type="submit" name="action" value="decline">Decline</button>
-</form>
-{self.fault_form(back)}
-<h2>Callbacks for this order</h2>
-{self.attempts_html(self.attempts_for(order))}
-"""
-        return self.page("Click sandbox: payment", body)
+<tr><th>Amount</th><td><strong id="amount">{escape(amount)}</strong></td></tr>"""
+        return self.checkout_page(
+            "Click sandbox: payment",
+            rows,
+            action=PAY_PATH,
+            back=back,
+            order=order,
+            heading="Callbacks for this order",
+            hidden=hidden,
+        )
 
     # -- acting as Click's servers --------------------------------------------------------
 
@@ -365,6 +348,4 @@ def tally(attempt: Attempt, name: str) -> str:
 
 def start_click_sandbox(port: int = 0, *, host: str = "127.0.0.1", **options):
     """Serve a sandbox built from settings in a daemon thread; return (server, thread, url)."""
-    server = ClickSandbox.from_settings((host, port), **options)
-    thread = serve_in_thread(server, "click-sandbox")
-    return server, thread, server.base_url
+    return start_sandbox(ClickSandbox, "click-sandbox", port, host, **options)

@@ -11,13 +11,12 @@ import itertools
 import json
 import random
 import string
-import time
 
 import requests
 
-from auctions.acceptance import Steps, Unreachable, shown
+from auctions.acceptance import Steps, Unreachable, post_json, shown
 
-from .sandbox import payme_id
+from .sandbox import now_ms, payme_id
 
 METHODS = (
     "CheckPerformTransaction",
@@ -31,10 +30,6 @@ METHODS = (
 )
 TIMEOUT = 15
 REFUND_REASON = 5
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def unknown_value(known: str) -> str:
@@ -80,27 +75,16 @@ class PaymeAcceptance:
     def call(self, method: str, params: dict, *, key: str | None = None) -> dict:
         credentials = base64.b64encode(f"Paycom:{self.key if key is None else key}".encode())
         body = {"method": method, "params": params, "id": next(self.ids)}
-        try:
-            response = self.session.post(
-                self.url,
-                data=json.dumps(body),
-                headers={
-                    "Content-Type": "application/json; charset=UTF-8",
-                    "Authorization": "Basic " + credentials.decode("ascii"),
-                },
-                timeout=TIMEOUT,
-            )
-        except requests.RequestException as error:
-            raise Unreachable(str(error)) from None
-        try:
-            answer = response.json()
-        except ValueError:
-            return {"not_json": f"HTTP {response.status_code}: {response.text[:200]}"}
-        if not isinstance(answer, dict):
-            return {"not_an_object": answer}
-        if response.status_code != 200:
-            answer = {**answer, "http_status": response.status_code}
-        return answer
+        return post_json(
+            self.session,
+            self.url,
+            data=json.dumps(body),
+            headers={
+                "Content-Type": "application/json; charset=UTF-8",
+                "Authorization": "Basic " + credentials.decode("ascii"),
+            },
+            timeout=TIMEOUT,
+        )
 
     def expect_error(self, label: str, answer: dict, code: int) -> bool:
         return self.steps.check(

@@ -6,64 +6,28 @@ reason 4. Saved-card payments (CONTRACT 9) are settled with `receipts.check` and
 with `receipts.cancel` (payments_payme.cards).
 """
 
-import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils import timezone
 
-from auctions import payment_flow
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment
 from auctions.models import PaymentStatus as Status
 from auctions.reconcile import Finding, cause
 from auctions.refunds import RefundResult
 from auctions.timeline import Entry
 
-from . import cards, queries
+from . import cards
 from .models import CardReceipt, PaymeTransaction
 from .models import TransactionState as State
-from .services import PROVIDER, TIMEOUT_MS, now_ms
+from .services import PROVIDER, TIMEOUT_MS, cancel_expired, now_ms
 
-logger = logging.getLogger("payments")
 CAUSE = cause(PROVIDER)
-REASON_TIMEOUT = 4  # PROVIDERS 2.3
 
 
 def is_card_payment(payment: AuctionPayment) -> bool:
     """Whether the payment was charged to a saved card (a CardReceipt), not via checkout."""
     return CardReceipt.objects.filter(payment_id=payment.pk).exists()
-
-
-def expire_transaction(payme_id: str) -> bool:
-    """Cancel a waiting transaction older than 12 hours (reason 4) and its payment, once."""
-    with payment_flow.atomic():
-        payment_id = queries.payment_id_of(payme_id)
-        if payment_id is None:
-            return False
-        locked = payment_flow.lock_payment(pk=payment_id)
-        payment = locked.payment
-        row = PaymeTransaction.objects.select_for_update().get(payme_id=payme_id)
-        if row.state != State.CREATED or now_ms() - row.create_time <= TIMEOUT_MS:
-            return False  # performed, cancelled or still alive meanwhile
-        try:
-            payment_flow.cancel_payment(
-                locked,
-                cause=CAUSE,
-                reference={"payme_id": payme_id, "reason": REASON_TIMEOUT},
-            )
-        except payment_flow.PaymentFlowError as error:
-            # The payment was closed otherwise; Payme's transaction is cancelled anyway.
-            logger.warning(
-                "payme reconcile left payment as it is merchant_trans_id=%s error=%s",
-                payment.merchant_trans_id,
-                type(error).__name__,
-            )
-        row.state = State.CANCELLED
-        row.reason = REASON_TIMEOUT
-        row.cancel_time = now_ms()
-        row.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
-    logger.info("payme reconcile expired payme_id=%s reason=4", payme_id)
-    return True
 
 
 def reconcile(payment: AuctionPayment) -> Finding:
@@ -81,8 +45,8 @@ def reconcile(payment: AuctionPayment) -> Finding:
         for row in rows
         if row.state == State.CREATED and now_ms() - row.create_time > TIMEOUT_MS
     ]
-    for row in expired:
-        expire_transaction(row.payme_id)
+    if expired:
+        cancel_expired(payment_id=payment.pk, cause=CAUSE)
     payment.refresh_from_db(fields=["status", "needs_refund"])
     states = ", ".join(f"{row.payme_id} state {row.state}" for row in rows) or "no transaction"
     if expired:

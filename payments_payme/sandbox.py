@@ -17,8 +17,6 @@ Run it with `python manage.py payme_sandbox`; tests use start_payme_sandbox(port
 
 import base64
 import binascii
-import importlib
-import importlib.util
 import itertools
 import json
 import secrets
@@ -34,29 +32,17 @@ from auctions.sandbox_http import (
     Attempt,
     ProviderSandbox,
     Response,
+    default_site,
     escape,
-    serve_in_thread,
+    now_ms,
+    optional_extension,
+    start_sandbox,
 )
 
 FAULTS = (*DELIVERY_FAULTS, "wrong_amount", "bad_key", "timeout")
 SUBSCRIBE_MODULE = "payments_payme.sandbox_subscribe"
 REASON_EXECUTION_ERROR = 3  # the payer gave up
 REASON_TIMEOUT = 4
-
-
-def default_site() -> str:
-    return settings.SITE_URL or "http://127.0.0.1:8000"
-
-
-def _subscribe_api_class():
-    """Payme's Subscribe API fake, when this checkout has it (written beside this module)."""
-    if importlib.util.find_spec(SUBSCRIBE_MODULE) is None:
-        return None
-    return getattr(importlib.import_module(SUBSCRIBE_MODULE), "SubscribeAPI", None)
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def payme_id() -> str:
@@ -97,7 +83,7 @@ class PaymeSandbox(ProviderSandbox):
         self.merchant_id = str(merchant_id)
         self.key = str(key)
         self.request_ids = itertools.count(1)
-        subscribe_api = _subscribe_api_class()
+        subscribe_api = optional_extension(SUBSCRIBE_MODULE, "SubscribeAPI")
         self.subscribe_api = (
             subscribe_api(self.merchant_id, lambda: self.key, site.rstrip("/"))
             if subscribe_api is not None
@@ -184,23 +170,19 @@ class PaymeSandbox(ProviderSandbox):
         order = self.order_of(checkout)
         amount = format_money(Decimal(checkout["tiyin"]) / 100, "UZS", "en")
         account = ", ".join(f"{name} = {value}" for name, value in checkout["account"].items())
-        body = f"""
-<table>
-<tr><th>Merchant</th><td><code>{escape(self.merchant_id)}</code></td></tr>
+        rows = f"""<tr><th>Merchant</th><td><code>{escape(self.merchant_id)}</code></td></tr>
 <tr><th>Order</th><td><code id="order">{escape(order)}</code>
  <small>({escape(account)})</small></td></tr>
 <tr><th>Amount</th><td><strong id="amount">{escape(amount)}</strong>
- <small>({checkout["tiyin"]} tiyin)</small></td></tr>
-</table>
-<form method="post" action="{escape(path)}" class="pay">
-<button type="submit" name="action" value="pay">Pay</button>
-<button type="submit" name="action" value="decline">Decline</button>
-</form>
-{self.fault_form(path)}
-<h2>Calls for this order</h2>
-{self.attempts_html(self.attempts_for(order))}
-"""
-        return self.page("Payme sandbox: checkout", body)
+ <small>({checkout["tiyin"]} tiyin)</small></td></tr>"""
+        return self.checkout_page(
+            "Payme sandbox: checkout",
+            rows,
+            action=path,
+            back=path,
+            order=order,
+            heading="Calls for this order",
+        )
 
     # -- acting as Payme's servers --------------------------------------------------------
 
@@ -278,6 +260,4 @@ def answer_text(step) -> str:
 
 def start_payme_sandbox(port: int = 0, *, host: str = "127.0.0.1", **options):
     """Serve a sandbox built from settings in a daemon thread; return (server, thread, url)."""
-    server = PaymeSandbox.from_settings((host, port), **options)
-    thread = serve_in_thread(server, "payme-sandbox")
-    return server, thread, server.base_url
+    return start_sandbox(PaymeSandbox, "payme-sandbox", port, host, **options)

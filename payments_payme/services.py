@@ -192,12 +192,19 @@ def _expired(payme_transaction: PaymeTransaction) -> bool:
 
 
 def _cancel(
-    locked: payment_flow.LockedPayment, payme_transaction: PaymeTransaction, *, reason: int
+    locked: payment_flow.LockedPayment,
+    payme_transaction: PaymeTransaction,
+    *,
+    reason: int,
+    cause: str = CAUSE,
+    reference: dict | None = None,
 ) -> None:
     """Cancel a state-1 transaction (-1) and its payment: no money has moved."""
     payment = locked.payment
+    if reference is None:
+        reference = _reference(payme_transaction)
     try:
-        payment_flow.cancel_payment(locked, cause=CAUSE, reference=_reference(payme_transaction))
+        payment_flow.cancel_payment(locked, cause=cause, reference=reference)
     except payment_flow.PaymentFlowError as error:
         # The payment was closed by other means (an operator); Payme's transaction is
         # still cancelled on its side, so ours follows.
@@ -220,7 +227,11 @@ def _expire(locked: payment_flow.LockedPayment, payme_transaction: PaymeTransact
 
 
 def cancel_expired(
-    *, payment_id: int | None = None, auction_id: int | None = None, payme_id: str | None = None
+    *,
+    payment_id: int | None = None,
+    auction_id: int | None = None,
+    payme_id: str | None = None,
+    cause: str = CAUSE,
 ) -> int:
     """Cancel waiting transactions older than Payme's 12 hours; return how many (CONTRACT 1).
 
@@ -229,6 +240,7 @@ def cancel_expired(
     wherever one is met: a callback naming its account or id, a seller starting a payment,
     and the reconcile command and the expiry job (no arguments: every expired one). Each
     is re-checked under the payment's and the transaction's locks, in its own transaction.
+    `cause` is the audit cause (reconciliation passes its own).
     """
     rows = PaymeTransaction.objects.filter(
         state=State.CREATED, create_time__lt=now_ms() - TIMEOUT_MS
@@ -246,7 +258,13 @@ def cancel_expired(
             payme_transaction = queries.lock_transaction(expired_id)
             if payme_transaction.state != State.CREATED or not _expired(payme_transaction):
                 continue  # performed or cancelled meanwhile
-            _cancel(locked, payme_transaction, reason=4)  # reason 4: timeout
+            _cancel(  # reason 4: timeout
+                locked,
+                payme_transaction,
+                reason=4,
+                cause=cause,
+                reference={**_reference(payme_transaction), "reason": 4},
+            )
             cancelled += 1
         logger.info(
             "payme expired merchant_trans_id=%s payme_id=%s outcome=cancelled reason=4",

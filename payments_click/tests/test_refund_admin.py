@@ -10,23 +10,9 @@ from django.test import Client
 from auctions import payment_flow
 from auctions.models import AuctionStatus, PaymentEvent
 from auctions.models import PaymentStatus as Status
+from auctions.tests.admin_refunds import CHANGELIST, refund
 from auctions.tests.factories import BidFactory, UserFactory
 from payments_click.models import ClickMerchantCall
-
-CHANGELIST = "/admin/auctions/auctionpayment/"
-
-
-def refund(client, payment, note=""):
-    return client.post(
-        CHANGELIST,
-        {
-            "action": "refund_through_provider",
-            "_selected_action": [payment.pk],
-            "apply": "1",
-            "note": note,
-        },
-        follow=True,
-    )
 
 
 @pytest.fixture

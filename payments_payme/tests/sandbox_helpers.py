@@ -2,40 +2,18 @@
 
 import requests
 
+from auctions.tests import sandbox_helpers
+from auctions.tests.sandbox_helpers import sandbox_state, set_fault
 from payments_payme.sandbox import start_payme_sandbox
 
-FAST_SLOW_SECONDS = 0.3  # the `slow` fault waits 15 s outside tests
+__all__ = ["press", "sandbox_state", "set_fault", "started_payme_sandbox"]
 
 
 def started_payme_sandbox(site: str):
     """(server, stop): a sandbox on a free loopback port calling `site`."""
-    server, thread, _base_url = start_payme_sandbox(port=0, site=site)
-    server.slow_seconds = FAST_SLOW_SECONDS
-
-    def stop():
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-    return server, stop
+    return sandbox_helpers.started_sandbox(start_payme_sandbox, site)
 
 
 def press(pay_url: str, action: str = "pay") -> requests.Response:
     """Open Payme's checkout at `pay_url`, press the button `action`; the 303 is not followed."""
-    page = requests.get(pay_url, timeout=10)
-    assert page.status_code == 200, page.text
-    assert '<button type="submit" name="action" value="pay">' in page.text
-    assert '<button type="submit" name="action" value="decline">' in page.text
-    answer = requests.post(pay_url, data={"action": action}, allow_redirects=False, timeout=120)
-    assert answer.status_code == 303, answer.text
-    return answer
-
-
-def set_fault(base_url: str, fault: str) -> dict:
-    answer = requests.post(f"{base_url}/__sandbox__/fault", data={"fault": fault}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def sandbox_state(base_url: str) -> dict:
-    return requests.get(f"{base_url}/__sandbox__/state", timeout=10).json()
+    return sandbox_helpers.press(pay_url, action)
