@@ -47,6 +47,7 @@ def add_card(page, base: str, number: str = "8600 0691 9540 6311") -> None:
     page.fill("#card-code", SMS_CODE)
     page.click("#code-form button[type=submit]")
     page.locator("#saved-cards").filter(has_text=number[:4] + number[5:7]).wait_for()
+    page.wait_for_load_state("load")  # the script's reload is over before the next goto
 
 
 def hold_and_bid(page, base: str, auction: Auction, amount: str) -> None:
