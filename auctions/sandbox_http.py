@@ -18,8 +18,6 @@ Knows no provider: payments_click/sandbox.py and payments_payme/sandbox.py subcl
 """
 
 import html
-import importlib
-import importlib.util
 import itertools
 import json
 import sys
@@ -526,14 +524,6 @@ def default_site() -> str:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def optional_extension(module: str, name: str):
-    """Class `name` of `module` (a provider API fake written beside a sandbox), or None when
-    this checkout has no such module."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    return getattr(importlib.import_module(module), name, None)
 
 
 def start_sandbox(server_class, thread_name: str, port: int, host: str, **options):

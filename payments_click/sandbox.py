@@ -33,9 +33,10 @@ from auctions.sandbox_http import (
     default_site,
     escape,
     now_ms,
-    optional_extension,
     start_sandbox,
 )
+
+from .sandbox_merchant import MerchantAPI
 
 FAULTS = (*DELIVERY_FAULTS, "wrong_amount", "bad_sign")
 PAY_PATH = "/services/pay"
@@ -51,7 +52,6 @@ CHECKOUT_FIELDS = (
     "merchant_user_id",
     "card_type",
 )
-MERCHANT_API_MODULE = "payments_click.sandbox_merchant"
 
 
 class ClickSandbox(ProviderSandbox):
@@ -77,11 +77,8 @@ class ClickSandbox(ProviderSandbox):
         self.merchant_user_id = str(merchant_user_id)
         # The payments Click knows of, by merchant_trans_id; the Merchant API fake reads it.
         self.ledger: dict[str, dict] = {}
-        merchant_api = optional_extension(MERCHANT_API_MODULE, "MerchantAPI")
-        self.merchant_api = (
-            merchant_api(self.ledger, self.service_id, self.merchant_user_id, self.secret_key)
-            if merchant_api is not None
-            else None
+        self.merchant_api = MerchantAPI(
+            self.ledger, self.service_id, self.merchant_user_id, self.secret_key
         )
         # Ids from the clock, so a restarted sandbox never repeats a click_trans_id.
         self.click_trans_ids = itertools.count(now_ms())

@@ -35,12 +35,12 @@ from auctions.sandbox_http import (
     default_site,
     escape,
     now_ms,
-    optional_extension,
     start_sandbox,
 )
 
+from .sandbox_subscribe import SubscribeAPI
+
 FAULTS = (*DELIVERY_FAULTS, "wrong_amount", "bad_key", "timeout")
-SUBSCRIBE_MODULE = "payments_payme.sandbox_subscribe"
 REASON_EXECUTION_ERROR = 3  # the payer gave up
 REASON_TIMEOUT = 4
 
@@ -83,14 +83,7 @@ class PaymeSandbox(ProviderSandbox):
         self.merchant_id = str(merchant_id)
         self.key = str(key)
         self.request_ids = itertools.count(1)
-        subscribe_api = optional_extension(SUBSCRIBE_MODULE, "SubscribeAPI")
-        self.subscribe_api = (
-            subscribe_api(self.merchant_id, lambda: self.key, site.rstrip("/"))
-            if subscribe_api is not None
-            else None
-        )
-        if hasattr(self.subscribe_api, "account_field"):
-            self.subscribe_api.account_field = settings.PAYME_ACCOUNT_FIELD
+        self.subscribe_api = SubscribeAPI(self.merchant_id, lambda: self.key, site.rstrip("/"))
         super().__init__(address, site=site, fault=fault, verbose=verbose)
 
     @classmethod
