@@ -590,7 +590,7 @@ def print_report(report: Report) -> None:
         result = next((r for r in report.results if r.name == name), None)
         ratio = f"{result.ratio:.2f}" if result and result.ratio is not None else "-"
         verdict = "met" if report.targets[name] else "MISSED"
-        print(f"  {name:<26} >= {target:.1f}x  {ratio:>6}  {verdict}")
+        print(f"  {name:<26} >= {target:.2f}x  {ratio:>6}  {verdict}")
     print()
     print("checks:")
     for check in report.checks:
