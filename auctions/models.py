@@ -195,13 +195,17 @@ class Auction(models.Model):
         self.is_paid = True
         self.paid_at = at
         self.status = AuctionStatus.SCHEDULED if self.start_time > at else AuctionStatus.ACTIVE
-        self.save(update_fields=["is_paid", "paid_at", "status", "updated_at"])
+        from . import queries  # it imports these models
+
+        queries.update(self, ["is_paid", "paid_at", "status", "updated_at"])
 
     def mark_unpaid(self) -> None:
         self.is_paid = False
         self.paid_at = None
         self.status = AuctionStatus.PENDING_PAYMENT
-        self.save(update_fields=["is_paid", "paid_at", "status", "updated_at"])
+        from . import queries
+
+        queries.update(self, ["is_paid", "paid_at", "status", "updated_at"])
 
 
 class Bid(models.Model):

@@ -243,7 +243,7 @@ def _move(
     if stamp:
         setattr(payment, stamp, at)
         fields.append(stamp)
-    payment.save(update_fields=fields)
+    queries.update(payment, fields)
     queries.insert(
         PaymentEvent(
             payment=payment,
@@ -411,7 +411,7 @@ def flag_needs_refund(
     if not payment.needs_refund:
         payment.needs_refund = True
         payment.note = (payment.note + "\n" + note).strip()
-        payment.save(update_fields=["needs_refund", "note", "updated_at"])
+        queries.update(payment, ["needs_refund", "note", "updated_at"])
         logger.error(
             "payment charged twice merchant_trans_id=%s cause=%s needs_refund=1",
             payment.merchant_trans_id,

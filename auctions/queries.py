@@ -13,7 +13,7 @@ import datetime
 import functools
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
 from .models import Auction, AuctionPayment, Bid
 
@@ -180,8 +180,10 @@ def bidder_number(auction_id: int, bidder_id: int) -> int | None:
     return row[0] if row else None
 
 
-# Inserts: the one way rows of the append-only models are created (PaymentEvent, Notification,
-# Bid). They have no signals; updates everywhere stay save(update_fields=...).
+# Writes: insert() is the one way rows of the append-only and provider models are created
+# (PaymentEvent, Notification, Bid, ClickTransaction, PaymeTransaction), update() the one
+# way rows of the payment path's models change (AuctionPayment, Auction, Bid,
+# ClickTransaction, PaymeTransaction). None of them has signals or its own save().
 
 
 def insert(instance: models.Model) -> models.Model:
@@ -210,4 +212,29 @@ def _insert_statement(model) -> str:
     return (
         f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)})"  # noqa: S608 -- names from Model._meta; values are parameters
         f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {model._meta.pk.column}"
+    )
+
+
+def update(instance: models.Model, names: list[str]) -> None:
+    """UPDATE the named fields of a saved instance's row in one statement, as
+    save(update_fields=names) would (auto_now applied by the documented Field.pre_save,
+    values by get_db_prep_save), for about a third of its cost. Raises DatabaseError when
+    no row has the instance's id, as save(update_fields=...) does."""
+    model = type(instance)
+    fields = [model._meta.get_field(name) for name in names]
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_statement(model, tuple(names)), [*params, instance.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{model.__name__} {instance.pk}: no row updated")
+
+
+@functools.cache
+def _update_statement(model, names: tuple[str, ...]) -> str:
+    assignments = ", ".join(f"{model._meta.get_field(name).column} = %s" for name in names)
+    return (
+        f"UPDATE {model._meta.db_table} SET {assignments}"  # noqa: S608 -- names from Model._meta; values are parameters
+        f" WHERE {model._meta.pk.column} = %s"
     )

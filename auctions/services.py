@@ -261,7 +261,7 @@ def place_bid(
             auction.end_time = now + soft_close_window()
             fields.append("end_time")
             extended = True
-        auction.save(update_fields=fields)
+        queries.update(auction, fields)
         notify("bid_placed", bid.pk, previous_leader, extended)
     return bid, True
 
@@ -288,13 +288,13 @@ def void_bid(*, bid_id: int, staff_user, reason: str) -> Bid:
             bid.voided_at = timezone.now()
             bid.void_reason = reason.strip()
             bid.voided_by = staff_user
-            bid.save(update_fields=["voided_at", "void_reason", "voided_by"])
+            queries.update(bid, ["voided_at", "void_reason", "voided_by"])
             live = Bid.objects.filter(auction=auction, voided_at__isnull=True)
             top = live.order_by("-amount", "-id").first()
             auction.current_price = top.amount if top else None
             auction.leader_id = top.bidder_id if top else None
             auction.bid_count = live.count()
-            auction.save(update_fields=["current_price", "leader", "bid_count", "updated_at"])
+            queries.update(auction, ["current_price", "leader", "bid_count", "updated_at"])
         return bid
 
 
@@ -420,7 +420,7 @@ def start_auction(auction_id: int) -> bool:
         if auction.start_time > now or auction.end_time <= now:
             return False  # not yet, or it is due to end instead
         auction.status = AuctionStatus.ACTIVE
-        auction.save(update_fields=["status", "updated_at"])
+        queries.update(auction, ["status", "updated_at"])
         return True
 
 
@@ -448,7 +448,7 @@ def end_auction(auction_id: int) -> bool:
         auction.ended_at = now
         auction.winner = top.bidder if sold else None
         auction.final_price = top.amount if sold else None
-        auction.save(update_fields=["status", "ended_at", "winner", "final_price", "updated_at"])
+        queries.update(auction, ["status", "ended_at", "winner", "final_price", "updated_at"])
         notify("auction_ended", auction.pk)
         return True
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from auctions import payment_flow
 from auctions.models import FINAL_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import parse_sum
-from auctions.queries import insert
+from auctions.queries import insert, update
 
 from . import queries
 from .models import ClickTransaction, ClickTransactionStatus
@@ -197,8 +197,9 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
     row.sign_time = incoming.sign_time
     row.error = incoming.error
     row.error_note = incoming.error_note
-    row.save(
-        update_fields=[
+    update(
+        row,
+        [
             "status",
             "action",
             "click_paydoc_id",
@@ -207,7 +208,7 @@ def _record(row: ClickTransaction, incoming: ClickRequest, status: str) -> None:
             "error_note",
             "completed_at",
             "updated_at",
-        ]
+        ],
     )
 
 

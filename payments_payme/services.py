@@ -17,7 +17,7 @@ from auctions import payment_flow, providers
 from auctions.crypto import encrypt_text
 from auctions.models import OPEN_PAYMENT_STATUSES, AuctionPayment, AuctionStatus, PaymentStatus
 from auctions.money import sum_to_tiyin
-from auctions.queries import insert
+from auctions.queries import insert, update
 
 from . import protocol, queries
 from .models import PaymeKeyChange, PaymeTransaction
@@ -217,7 +217,7 @@ def _cancel(
     payme_transaction.state = State.CANCELLED
     payme_transaction.reason = reason
     payme_transaction.cancel_time = now_ms()
-    payme_transaction.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
+    update(payme_transaction, ["state", "reason", "cancel_time", "updated_at"])
 
 
 def _expire(locked: payment_flow.LockedPayment, payme_transaction: PaymeTransaction, call) -> None:
@@ -400,7 +400,7 @@ def _perform(payme_id: str, call: protocol.Call) -> dict:
         raise protocol.CannotPerform("id") from None
     payme_transaction.state = State.PERFORMED
     payme_transaction.perform_time = now_ms()
-    payme_transaction.save(update_fields=["state", "perform_time", "updated_at"])
+    update(payme_transaction, ["state", "perform_time", "updated_at"])
     call.outcome = "completed"
     return _perform_answer(payme_transaction)
 
@@ -431,7 +431,7 @@ def _cancel_transaction(payme_id: str, reason: int, call: protocol.Call) -> dict
     payme_transaction.state = State.CANCELLED_AFTER_PERFORM
     payme_transaction.reason = reason
     payme_transaction.cancel_time = now_ms()
-    payme_transaction.save(update_fields=["state", "reason", "cancel_time", "updated_at"])
+    update(payme_transaction, ["state", "reason", "cancel_time", "updated_at"])
     call.outcome = "refunded"
     return _cancel_answer(payme_transaction)
 
@@ -479,9 +479,8 @@ def set_fiscal_data(params: dict, call: protocol.Call) -> dict:
     fiscal_data = protocol.object_param(params, "fiscal_data")
     payme_transaction = _answer_row(payme_id, call)
     # One UPDATE of one column: a repeat overwrites (PROVIDERS 2.4), nothing else moves.
-    PaymeTransaction.objects.filter(pk=payme_transaction.id).update(
-        **{FISCAL_TYPES[kind]: fiscal_data, "updated_at": timezone.now()}
-    )
+    field = FISCAL_TYPES[kind]
+    update(PaymeTransaction(id=payme_transaction.id, **{field: fiscal_data}), [field, "updated_at"])
     call.outcome = f"fiscal_{kind.lower()}"
     return {"success": True}
 

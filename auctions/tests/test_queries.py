@@ -178,3 +178,46 @@ def test_insert_stores_what_create_stores(model_name):
     assert {k: v for k, v in stored.items() if k not in differ} == {
         k: v for k, v in other.items() if k not in differ
     }
+
+
+@pytest.mark.parametrize("model_name", ["AuctionPayment", "Auction"])
+def test_update_stores_what_save_with_update_fields_stores(model_name):
+    # given: two rows, one changed by save(update_fields=...), the other by update()
+    moment = datetime.datetime(2026, 4, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+    changes = {
+        "AuctionPayment": {"status": "refunded", "refunded_at": moment, "note": "ü\n'; --"},
+        "Auction": {"current_price": Decimal("999999999999.99"), "leader": None, "paid_at": None},
+    }[model_name]
+    payments = a_payment_with_every_column_set(), a_payment_with_every_column_set()
+    rows = payments if model_name == "AuctionPayment" else [p.auction for p in payments]
+    before = [every_column(type(row).objects.get(pk=row.pk)) for row in rows]
+
+    # when
+    for row in rows:
+        for name, value in changes.items():
+            setattr(row, name, value)
+    rows[0].save(update_fields=[*changes, "updated_at"])
+    queries.update(rows[1], [*changes, "updated_at"])
+
+    # then: each row holds its old columns with the changes, and a later updated_at
+    model = type(rows[0])
+    changed = {model._meta.get_field(name).attname: value for name, value in changes.items()}
+    for row, old in zip(rows, before, strict=True):
+        stored = every_column(model.objects.get(pk=row.pk))
+        assert stored == old | changed | {"updated_at": stored["updated_at"]}
+        assert stored["updated_at"] == row.updated_at > old["updated_at"]
+
+
+def test_update_touches_only_the_named_fields_and_refuses_a_missing_row():
+    from django.db import DatabaseError
+
+    payment = a_payment_with_every_column_set()
+    payment.note, payment.status = "only this", "failed"
+
+    queries.update(payment, ["note"])
+
+    stored = AuctionPayment.objects.get(pk=payment.pk)
+    assert (stored.note, stored.status) == ("only this", PaymentStatus.COMPLETED)
+    payment.pk += 1000
+    with pytest.raises(DatabaseError):
+        queries.update(payment, ["note"])

@@ -33,8 +33,6 @@ def test_target_lines_print_the_threshold_that_decides_the_verdict(capsys):
     print_report(report)
 
     # then
-    lines = {
-        line.split()[0]: line for line in capsys.readouterr().out.splitlines() if ">=" in line
-    }
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if ">=" in line}
     assert lines["click_pair"].split()[1:] == [">=", "0.35x", "0.34", "MISSED"]
     assert lines["bids"].split()[1:] == [">=", "0.30x", "0.34", "met"]

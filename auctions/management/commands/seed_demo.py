@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from auctions import payment_flow
+from auctions import payment_flow, queries
 from auctions.models import Auction, AuctionPayment, Bid, Listing, ListingPhoto, User
 
 DEMO_PASSWORD = "kvartirabar-demo"  # noqa: S105 -- printed demo login, local data only
@@ -272,4 +272,4 @@ class Command(BaseCommand):
         auction.bid_count = count
         auction.bidder_count = len(numbers)
         auction.leader = leader
-        auction.save(update_fields=["current_price", "bid_count", "bidder_count", "leader"])
+        queries.update(auction, ["current_price", "bid_count", "bidder_count", "leader"])
