@@ -36,3 +36,24 @@ def test_target_lines_print_the_threshold_that_decides_the_verdict(capsys):
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if ">=" in line}
     assert lines["click_pair"].split()[1:] == [">=", "0.35x", "0.34", "MISSED"]
     assert lines["bids"].split()[1:] == [">=", "0.30x", "0.34", "met"]
+
+
+def test_each_ratio_is_over_the_floor_measured_beside_it(capsys):
+    # given: the machine slowed between scenarios: the floor read 1000, then 500 req/s
+    from bench.run import merge_floors
+
+    floors = [result("floor", 1000.0), result("floor", 1000.0), result("floor", 500.0)]
+    early, late = result("payme_check_perform", 1300.0), result("bids", 160.0)
+    early.floor_rate, late.floor_rate = 1000.0, 750.0
+    report = Report(payments=10, seed_seconds=0.0, table_rows=10)
+    report.results = [merge_floors(floors), early, late]
+
+    # when
+    score(report)
+    print_report(report)
+
+    # then
+    floor = report.results[0]
+    assert (floor.requests, floor.rate, floor.floor_spread) == (25000, 2500 / 3, (500.0, 1000.0))
+    assert (early.ratio, late.ratio, floor.ratio) == (1.3, 160 / 750, 1.0)
+    assert "500 to 1,000 req/s" in capsys.readouterr().out
