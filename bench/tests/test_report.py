@@ -1,5 +1,7 @@
 """The printed report states each target as it is checked."""
 
+import pytest
+
 from bench.run import TARGETS, Report, Result, print_report, score
 
 
@@ -57,3 +59,23 @@ def test_each_ratio_is_over_the_floor_measured_beside_it(capsys):
     assert (floor.requests, floor.rate, floor.floor_spread) == (25000, 2500 / 3, (500.0, 1000.0))
     assert (early.ratio, late.ratio, floor.ratio) == (1.3, 160 / 750, 1.0)
     assert "500 to 1,000 req/s" in capsys.readouterr().out
+
+
+def test_scale_drift_is_judged_against_the_median_of_the_other_runs():
+    # given: three 10,000-payment runs reading 1.2, 1.5 and 1.6 for one scenario
+    from bench.run import compare
+
+    def run(payments: int, ratio: float) -> dict:
+        return {"payments": payments, "results": [{"name": "bids", "ratio": ratio}]}
+
+    small = [run(10_000, 1.2), run(10_000, 1.6), run(10_000, 1.5)]
+    report = Report(payments=1_000_000, seed_seconds=0.0, table_rows=0)
+
+    # when / then: 1.36 is within 10 % of the median 1.5 (not of the best run), 1.34 is not
+    report.results = [result("bids", 0.0)]
+    report.results[0].ratio = 1.36
+    assert compare(report, small).passed
+    report.results[0].ratio = 1.34
+    assert not compare(report, small).passed
+    with pytest.raises(SystemExit):
+        compare(report, [small[0], run(1_000, 1.5)])
