@@ -45,6 +45,8 @@ def test_the_demo_has_live_and_upcoming_auctions_with_photos_titles_and_bids(cap
         assert amounts == sorted(amounts) and len(amounts) == auction.bid_count
         assert auction.current_price == amounts[-1]
     assert Listing.objects.count() == 6
+    with_deposit = [a for a in shown if a.deposit]
+    assert [(a.current_status(now), a.bid_count) for a in with_deposit] == [("scheduled", 0)]
     assert "bidder3 / kvartirabar-demo" in capsys.readouterr().out
 
 
