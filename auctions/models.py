@@ -304,7 +304,22 @@ class AuctionPayment(models.Model):
         return self.merchant_trans_id
 
 
-class PaymentEvent(models.Model):
+class AppendOnly(models.Model):
+    """An audit row: written once, never changed or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.verbose_name_plural} are append-only")
+
+
+class PaymentEvent(AppendOnly):
     """Append-only audit trail: one row per payment status change."""
 
     payment = models.ForeignKey(AuctionPayment, models.PROTECT, related_name="events")
@@ -320,14 +335,6 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.from_status} -> {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("payment events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("payment events are append-only")
 
 
 class Notification(models.Model):
@@ -433,7 +440,7 @@ class Deposit(models.Model):
         return self.account
 
 
-class DepositEvent(models.Model):
+class DepositEvent(AppendOnly):
     """Append-only audit trail: one row per deposit change (status or pending action)."""
 
     deposit = models.ForeignKey(Deposit, models.PROTECT, related_name="events")
@@ -449,14 +456,6 @@ class DepositEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deposit_id}: {self.from_status} -> {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("deposit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("deposit events are append-only")
 
 
 class LoginFailure(models.Model):

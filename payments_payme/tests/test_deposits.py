@@ -70,6 +70,11 @@ def test_hold_then_bid(bidder, deposit_auction, card_of, subscribe):
     assert deposit.account.startswith("DEPOSIT_") and len(deposit.account) == 28
     assert events(deposit, "held").count() == 1
     assert Notification.objects.filter(event="deposit_held", arguments=[deposit.pk]).count() == 1
+    event = events(deposit, "held").get()
+    with pytest.raises(ValueError, match="deposit events are append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="deposit events are append-only"):
+        event.delete()
 
 
 def test_a_repeat_answers_the_existing_deposit(bidder, deposit_auction, card_of, subscribe):
