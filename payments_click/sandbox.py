@@ -82,6 +82,7 @@ class ClickSandbox(ProviderSandbox):
         )
         # Ids from the clock, so a restarted sandbox never repeats a click_trans_id.
         self.click_trans_ids = itertools.count(now_ms())
+        self.click_paydoc_ids = itertools.count(now_ms() * 10)  # another range, never equal
         super().__init__(address, site=site, fault=fault, verbose=verbose)
 
     @classmethod
@@ -216,9 +217,10 @@ class ClickSandbox(ProviderSandbox):
         if attempt.fault == "wrong_amount":
             amount = format_sum(parse_sum(amount) + Decimal(1))
         click_trans_id = str(next(self.click_trans_ids))
-        # One number for both: the Merchant API's payment_id is the ledger's payment_id (the
-        # click_trans_id), and CONTRACT 11 expects it to equal the callbacks' click_paydoc_id.
-        click_paydoc_id = click_trans_id
+        # Two numbers, as Click's are: the payer's document number (click_paydoc_id) is also
+        # the Merchant API's payment_id (CONTRACT 11); click_trans_id is neither, so code that
+        # swaps them fails against the sandbox.
+        click_paydoc_id = str(next(self.click_paydoc_ids))
         common = {
             "click_trans_id": click_trans_id,
             "service_id": self.service_id,
@@ -280,9 +282,9 @@ class ClickSandbox(ProviderSandbox):
         """Keep the ledger the Merchant API fake reads (its keys are that module's contract)."""
         with self.lock:
             entry = self.ledger.get(order)
-            if entry is None or entry["payment_id"] != int(click_trans_id):
+            if entry is None or entry["payment_id"] != int(click_paydoc_id):
                 entry = {
-                    "payment_id": int(click_trans_id),
+                    "payment_id": int(click_paydoc_id),
                     "paydoc_id": int(click_paydoc_id),
                     "amount": amount,
                     "status": status,

@@ -83,10 +83,10 @@ def test_pay_sends_signed_prepare_then_complete_and_returns_the_browser(pay_url,
     # The ledger the Merchant API fake reads holds the ids sent in the callbacks.
     row = ClickTransaction.objects.get(payment=payment)
     entry = click_sandbox.ledger[payment.merchant_trans_id]
-    assert entry["payment_id"] == row.click_trans_id
-    assert entry["paydoc_id"] == row.click_paydoc_id
-    # The Merchant API's payment_id is the callbacks' click_paydoc_id (CONTRACT 11).
-    assert row.click_paydoc_id == row.click_trans_id
+    # The Merchant API's payment_id is the callbacks' click_paydoc_id (CONTRACT 11), a
+    # number apart from click_trans_id, so a swap of the two cannot pass unnoticed.
+    assert entry["payment_id"] == entry["paydoc_id"] == row.click_paydoc_id
+    assert row.click_paydoc_id != row.click_trans_id
     assert (entry["amount"], entry["status"], entry["service_id"]) == ("50000.00", "paid", 12345)
     assert len(str(entry["created_ms"])) == 13
     # The sandbox's page shows what each callback answered.
