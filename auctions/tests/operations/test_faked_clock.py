@@ -1,6 +1,7 @@
 """The site's clock is the web process's (CONTRACT 8): served by `runserver --noreload`
 under libfaketime with the wall clock moved, over the database a real-clock gunicorn wrote,
-it judges auction times and Payme's 12-hour timeout by the moved clock."""
+it judges auction times, Payme's 12-hour timeout and PAYMENT_PENDING_TTL by the moved
+clock."""
 
 import base64
 import datetime
@@ -17,7 +18,14 @@ from auctions.tests.operations.server import (
 )
 
 KEY = "faked-clock-payme-KEY"
-ENVIRONMENT = {"PAYME_MERCHANT_ID": "faked-clock-merchant", "PAYME_KEY": KEY}
+ENVIRONMENT = {
+    "PAYME_MERCHANT_ID": "faked-clock-merchant",
+    "PAYME_KEY": KEY,
+    "CLICK_SERVICE_ID": "12345",
+    "CLICK_MERCHANT_ID": "678",
+    "CLICK_SECRET_KEY": "faked-clock-click-secret",
+    "PAYMENT_PENDING_TTL": "3600",
+}
 PAYME = {"Authorization": "Basic " + base64.b64encode(f"Paycom:{KEY}".encode()).decode()}
 FEE_TIYIN = 5_000_000
 
@@ -36,9 +44,9 @@ def seller(base: str) -> dict:
     return {"Authorization": f"Token {token}"}
 
 
-def payme_order(base: str, auth: dict) -> tuple[int, str]:
-    """A new auction starting in five minutes and ending in two hours, and its Payme
-    payment: (auction id, order id)."""
+def order(base: str, auth: dict, provider: str = "payme", hours: int = 2) -> tuple[int, str]:
+    """A new auction starting in five minutes and ending in `hours`, and a payment for it
+    with `provider`: (auction id, order id)."""
     listing = requests.post(
         f"{base}/api/listings/",
         json={"title": "Flat", "description": "2", "address": "Tashkent", "rooms": 2, "area": "54"},
@@ -53,14 +61,14 @@ def payme_order(base: str, auth: dict) -> tuple[int, str]:
             "starting_price": "400000000",
             "min_increment": "1000000",
             "start_time": (now + datetime.timedelta(minutes=5)).isoformat(),
-            "end_time": (now + datetime.timedelta(hours=2)).isoformat(),
+            "end_time": (now + datetime.timedelta(hours=hours)).isoformat(),
         },
         headers=auth,
         timeout=30,
     ).json()
     payment = requests.post(
         f"{base}/api/auctions/{auction['id']}/payments/",
-        json={"provider": "payme"},
+        json={"provider": provider},
         headers=auth,
         timeout=30,
     )
@@ -81,17 +89,19 @@ def create(base: str, order: str, payme_id: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_server_with_its_clock_13_hours_ahead_judges_times_by_its_own_clock(settings, tmp_path):
     # given: on the real clock, auction `paid` (paid through Payme) and auction `waiting`
-    # (a waiting Payme transaction), both ending in two hours
+    # (a waiting Payme transaction), both ending in two hours, and auction `later` (ending
+    # in two days) with a pending Click payment; pending payments expire after an hour
     if faketime_library() is None:
         pytest.skip("libfaketime is not installed (.ci/run installs Debian's libfaketime)")
     environment = {**ENVIRONMENT, "DATABASE_URL": database_url(settings, tmp_path)}
     with gunicorn(environment) as (base, _):
         auth = seller(base)
-        paid, paid_order = payme_order(base, auth)
+        paid, paid_order = order(base, auth)
         create(base, paid_order, "fakedclock-paid-00000001")
         assert payme(base, "PerformTransaction", {"id": "fakedclock-paid-00000001"})["result"]
-        waiting, waiting_order = payme_order(base, auth)
+        waiting, waiting_order = order(base, auth)
         create(base, waiting_order, "fakedclock-wait-00000001")
+        later, click_order = order(base, auth, "click", hours=48)
         before = requests.get(f"{base}/api/auctions/{paid}/", headers=auth, timeout=30).json()
 
     # when: the same database served by a process whose wall clock is 13 hours ahead
@@ -110,6 +120,13 @@ def test_a_server_with_its_clock_13_hours_ahead_judges_times_by_its_own_clock(se
             "CheckPerformTransaction",
             {"amount": FEE_TIYIN, "account": {"order_id": waiting_order}},
         )
+        click_again = requests.post(
+            f"{faked}/api/auctions/{later}/payments/",
+            json={"provider": "click"},
+            headers=auth,
+            timeout=30,
+        )
+        stale = requests.get(f"{faked}/api/payments/{click_order}/", headers=auth, timeout=30)
 
     # then: the paid auction has ended by the moved clock; past Payme's 12-hour timeout the
     # waiting transaction is cancelled with reason 4 and its payment too, and the unpaid
@@ -119,3 +136,8 @@ def test_a_server_with_its_clock_13_hours_ahead_judges_times_by_its_own_clock(se
     assert payment.json()["status"] == "cancelled"
     assert started.status_code == 409
     assert check_perform["error"]["code"] == -31099, check_perform
+    # and the Click payment, pending for longer than an hour by that clock, made way for a
+    # new one instead of being handed back
+    assert click_again.status_code == 201, click_again.content
+    assert click_again.json()["merchant_trans_id"] != click_order
+    assert stale.json()["status"] == "cancelled"
