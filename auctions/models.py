@@ -195,15 +195,16 @@ class Auction(models.Model):
         self.is_paid = True
         self.paid_at = at
         self.status = AuctionStatus.SCHEDULED if self.start_time > at else AuctionStatus.ACTIVE
-        from . import queries  # it imports these models
-
-        queries.update(self, ["is_paid", "paid_at", "status", "updated_at"])
+        self._store_paid_state()
 
     def mark_unpaid(self) -> None:
         self.is_paid = False
         self.paid_at = None
         self.status = AuctionStatus.PENDING_PAYMENT
-        from . import queries
+        self._store_paid_state()
+
+    def _store_paid_state(self) -> None:
+        from . import queries  # it imports these models
 
         queries.update(self, ["is_paid", "paid_at", "status", "updated_at"])
 

@@ -672,8 +672,8 @@ def compare(report: Report, others: list[dict]) -> Check:
         ratios = [r["ratio"] for o in others for r in o["results"] if r["name"] == name]
         if ratios and None not in ratios:
             theirs[name] = statistics.median(ratios)
-    other = {"payments": sizes.pop()}
-    small, large = (theirs, mine) if other["payments"] <= report.payments else (mine, theirs)
+    size = sizes.pop()
+    small, large = (theirs, mine) if size <= report.payments else (mine, theirs)
     drops = []
     for name in TARGETS:
         if small.get(name) and large.get(name) is not None:
@@ -682,7 +682,7 @@ def compare(report: Report, others: list[dict]) -> Check:
     passed = all(drop <= SCALE_TOLERANCE for _, drop in drops)
     detail = ", ".join(f"{name} {-drop:+.0%}" for name, drop in drops)
     return Check(
-        f"ratios hold between {other['payments']:,} ({len(others)} run(s), median) and "
+        f"ratios hold between {size:,} ({len(others)} run(s), median) and "
         f"{report.payments:,} payments",
         passed,
         f"{detail} (worst {worst[0]}, limit -{SCALE_TOLERANCE:.0%})",
